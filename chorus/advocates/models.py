@@ -1,0 +1,98 @@
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Account(models.Model):
+    """The organisation an advocate belongs to (B2B)."""
+
+    program = models.ForeignKey("programs.Program", on_delete=models.CASCADE, related_name="accounts")
+    name = models.CharField(_("name"), max_length=200)
+    external_id = models.CharField(max_length=100, blank=True)
+    domain = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["program", "external_id"], condition=~Q(external_id=""), name="account_external_id_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Advocate(models.Model):
+    """A person enrolled in one program."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for email confirmation")
+        ACTIVE = "active", _("Active")
+        DISABLED = "disabled", _("Disabled")
+
+    program = models.ForeignKey("programs.Program", on_delete=models.CASCADE, related_name="advocates")
+    account = models.ForeignKey(Account, on_delete=models.SET_NULL, null=True, blank=True, related_name="advocates")
+    email = models.EmailField(_("email"))
+    email_normalized = models.CharField(max_length=254, db_index=True)
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    external_id = models.CharField(_("customer id"), max_length=100, blank=True)
+    language = models.CharField(_("language"), max_length=8, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    known_visitors = models.JSONField(default=list, blank=True)
+    joined_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        ordering = ["name", "email"]
+        constraints = [
+            models.UniqueConstraint(fields=["program", "email_normalized"], name="advocate_email_unique"),
+            models.UniqueConstraint(fields=["program", "external_id"], condition=~Q(external_id=""), name="advocate_external_id_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name or self.email
+
+    @property
+    def first_name(self) -> str:
+        return (self.name or self.email.split("@")[0]).split()[0]
+
+
+class Customer(models.Model):
+    """A person known to the merchant: a referred friend, or anyone a conversion names."""
+
+    program = models.ForeignKey("programs.Program", on_delete=models.CASCADE, related_name="customers")
+    external_id = models.CharField(max_length=100, blank=True)
+    email = models.EmailField(blank=True)
+    email_normalized = models.CharField(max_length=254, blank=True, db_index=True)
+    name = models.CharField(max_length=200, blank=True)
+    first_seen_at = models.DateTimeField(help_text="When the merchant first knew this customer.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["program", "external_id"], condition=~Q(external_id=""), name="customer_external_id_unique"),
+            models.UniqueConstraint(
+                fields=["program", "email_normalized"], condition=Q(external_id="") & ~Q(email_normalized=""),
+                name="customer_email_unique_without_id",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name or self.email or self.external_id
+
+
+class LoginToken(models.Model):
+    """A single-use, expiring magic link for the hub (login or join confirmation)."""
+
+    class Purpose(models.TextChoices):
+        LOGIN = "login", _("Log in")
+        CONFIRM = "confirm", _("Confirm email")
+
+    advocate = models.ForeignKey(Advocate, on_delete=models.CASCADE, related_name="login_tokens")
+    purpose = models.CharField(max_length=16, choices=Purpose.choices)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)

@@ -1,0 +1,140 @@
+"""Enrolling advocates, knowing customers, and passwordless hub login."""
+
+import secrets
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from chorus.core.emails import clean_email, normalize_email
+from chorus.core.errors import Gone, InvalidInput, NotFound, RateLimited
+from chorus.core.signing import hash_secret
+
+from .models import Advocate, Customer, LoginToken
+
+
+def _clean_email_or_422(email: str) -> str:
+    try:
+        return clean_email(email)
+    except ValueError as error:
+        raise InvalidInput(_("Enter a valid email address."), field_errors={"email": [str(error)]}) from None
+
+
+@transaction.atomic
+def upsert_advocate(program, *, email: str, name: str = "", external_id: str = "", language: str = "",
+                    account=None, status: str = Advocate.Status.ACTIVE) -> tuple[Advocate, bool]:
+    """Create or update an advocate by external id, then by email; gives them a link."""
+    from chorus.referrals.services.links import ensure_link
+
+    email = _clean_email_or_422(email)
+    languages = {code for code, _label in settings.LANGUAGES}
+    if language and language not in languages:
+        raise InvalidInput(_("Unknown language."), field_errors={"language": [_("Use one of: %s") % ", ".join(sorted(languages))]})
+    advocate = None
+    if external_id:
+        advocate = Advocate.objects.select_for_update().filter(program=program, external_id=external_id).first()
+    if advocate is None:
+        advocate = Advocate.objects.select_for_update().filter(program=program, email_normalized=normalize_email(email)).first()
+    created = advocate is None
+    if created:
+        advocate = Advocate(program=program, status=status)
+        if status == Advocate.Status.ACTIVE:
+            advocate.joined_at = timezone.now()
+    advocate.email = email
+    advocate.email_normalized = normalize_email(email)
+    advocate.name = name or advocate.name
+    advocate.external_id = external_id or advocate.external_id
+    advocate.language = language or advocate.language
+    advocate.account = account or advocate.account
+    try:
+        with transaction.atomic():
+            advocate.save()
+    except IntegrityError:
+        raise InvalidInput(
+            _("Another advocate of this program already has that email or customer id."),
+            field_errors={"email": [_("Already used by another advocate.")]},
+        ) from None
+    ensure_link(advocate)
+    return advocate, created
+
+
+def activate_advocate(advocate: Advocate) -> Advocate:
+    if advocate.status == Advocate.Status.PENDING:
+        advocate.status = Advocate.Status.ACTIVE
+        advocate.joined_at = timezone.now()
+        advocate.save(update_fields=["status", "joined_at", "updated_at"])
+    return advocate
+
+
+def remember_visitor(advocate: Advocate, visitor: str) -> None:
+    """Keep the advocate's own browsers, to recognise a self-referral click later."""
+    if visitor and visitor not in advocate.known_visitors:
+        advocate.known_visitors = [visitor, *advocate.known_visitors][:20]
+        advocate.save(update_fields=["known_visitors", "updated_at"])
+
+
+def upsert_customer(program, *, external_id: str = "", email: str = "", name: str = "",
+                    seen_at: datetime) -> Customer:
+    """The customer a conversion names: found by external id, else by email; created if new."""
+    email_normalized = normalize_email(email) if email else ""
+    customer = None
+    if external_id:
+        customer = Customer.objects.filter(program=program, external_id=external_id).first()
+    if customer is None and email_normalized:
+        customer = Customer.objects.filter(program=program, email_normalized=email_normalized).order_by("pk").first()
+    if customer is None:
+        try:
+            with transaction.atomic():
+                return Customer.objects.create(
+                    program=program, external_id=external_id, email=email, email_normalized=email_normalized,
+                    name=name, first_seen_at=seen_at,
+                )
+        except IntegrityError:  # a concurrent request created it first
+            return upsert_customer(program, external_id=external_id, email=email, name=name, seen_at=seen_at)
+    changed = []
+    for field, value in (("external_id", external_id), ("email", email), ("email_normalized", email_normalized), ("name", name)):
+        if value and not getattr(customer, field):
+            setattr(customer, field, value)
+            changed.append(field)
+    if seen_at < customer.first_seen_at:
+        customer.first_seen_at = seen_at
+        changed.append("first_seen_at")
+    if changed:
+        customer.save(update_fields=[*changed, "updated_at"])
+    return customer
+
+
+def issue_login_token(advocate: Advocate, purpose: str = LoginToken.Purpose.LOGIN) -> str:
+    """A fresh single-use token; at most CHORUS_MAGIC_LINKS_PER_HOUR per advocate per hour."""
+    hour_ago = timezone.now() - timedelta(hours=1)
+    recent = LoginToken.objects.filter(advocate=advocate, created_at__gte=hour_ago).count()
+    if recent >= settings.CHORUS_MAGIC_LINKS_PER_HOUR:
+        raise RateLimited(_("Too many login links requested. Try again in an hour."), retry_after=3600)
+    raw = secrets.token_urlsafe(32)
+    LoginToken.objects.create(
+        advocate=advocate, purpose=purpose, token_hash=hash_secret(raw),
+        expires_at=timezone.now() + timedelta(minutes=settings.CHORUS_MAGIC_LINK_MINUTES),
+    )
+    return raw
+
+
+@transaction.atomic
+def consume_login_token(program, raw_token: str) -> Advocate:
+    """The advocate a token logs in; the token is spent at once (a conditional UPDATE)."""
+    token = LoginToken.objects.select_related("advocate").filter(
+        token_hash=hash_secret(raw_token or ""), advocate__program=program
+    ).first()
+    if token is None:
+        raise NotFound(_("This login link is not valid. Ask for a new one."))
+    now = timezone.now()
+    spent = LoginToken.objects.filter(pk=token.pk, used_at__isnull=True, expires_at__gt=now).update(used_at=now)
+    if not spent:
+        raise Gone(_("This login link has expired or was already used. Ask for a new one."))
+    advocate = token.advocate
+    if advocate.status == Advocate.Status.DISABLED:
+        raise Gone(_("This advocate account is disabled."))
+    if token.purpose == LoginToken.Purpose.CONFIRM:
+        activate_advocate(advocate)
+    return advocate

@@ -1,0 +1,28 @@
+"""Fixed-window rate limits on Django's cache (Redis in production)."""
+
+import time
+
+from django.core.cache import cache
+
+from .errors import RateLimited
+
+
+def hit(bucket: str, limit: int, window_seconds: int = 60) -> None:
+    """Count one hit in `bucket`; raise RateLimited once `limit` is passed in the window."""
+    window = int(time.time() // window_seconds)
+    key = f"rl:{bucket}:{window}"
+    if cache.add(key, 1, timeout=window_seconds + 5):
+        count = 1
+    else:
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.add(key, 1, timeout=window_seconds + 5)
+            count = 1
+    if count > limit:
+        retry_after = window_seconds - int(time.time() % window_seconds) or 1
+        raise RateLimited("Too many requests; slow down and try again shortly.", retry_after=retry_after)
+
+
+def client_ip(request) -> str:
+    return request.META.get("REMOTE_ADDR", "") or "unknown"

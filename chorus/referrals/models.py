@@ -1,0 +1,152 @@
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class ReferralLink(models.Model):
+    """An advocate's personal link (`/r/<code>`), vanity code and checkout promo code."""
+
+    program = models.ForeignKey("programs.Program", on_delete=models.CASCADE, related_name="links")
+    advocate = models.OneToOneField("advocates.Advocate", on_delete=models.CASCADE, related_name="link")
+    code = models.CharField(max_length=32, unique=True)
+    vanity_code = models.CharField(max_length=32, blank=True)
+    promo_code = models.CharField(max_length=32)
+    destination = models.URLField(max_length=500, blank=True)
+    is_active = models.BooleanField(default=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["program", "vanity_code"], condition=~Q(vanity_code=""), name="vanity_code_unique_per_program"),
+            models.UniqueConstraint(fields=["program", "promo_code"], name="promo_code_unique_per_program"),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class Click(models.Model):
+    """One visit of a referral link. Written in batches; `token` is the signed click id."""
+
+    class Device(models.TextChoices):
+        DESKTOP = "desktop", _("Desktop")
+        MOBILE = "mobile", _("Mobile")
+        TABLET = "tablet", _("Tablet")
+        BOT = "bot", _("Bot")
+        OTHER = "other", _("Other")
+
+    program_id: int
+    program = models.ForeignKey("programs.Program", on_delete=models.CASCADE, related_name="clicks")
+    link = models.ForeignKey(ReferralLink, on_delete=models.CASCADE, related_name="clicks")
+    token = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(db_index=True)
+    visitor_hash = models.CharField(max_length=32)
+    referrer = models.CharField(max_length=500, blank=True)
+    device = models.CharField(max_length=8, choices=Device.choices, default=Device.OTHER)
+    is_bot = models.BooleanField(default=False)
+    is_unique = models.BooleanField(default=True, help_text="First click of this visitor on this link within an hour.")
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["program", "visitor_hash", "created_at"], name="click_visitor_idx"),
+            models.Index(fields=["link", "created_at"], name="click_link_time_idx"),
+        ]
+
+
+class FriendClaim(models.Model):
+    """A friend who lost the link told us who referred them (refer-by-name/email)."""
+
+    program = models.ForeignKey("programs.Program", on_delete=models.CASCADE, related_name="friend_claims")
+    advocate = models.ForeignKey("advocates.Advocate", on_delete=models.CASCADE, related_name="friend_claims")
+    friend_email = models.EmailField()
+    friend_email_normalized = models.CharField(max_length=254, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+
+class Referral(models.Model):
+    """The attribution of a friend (customer) to an advocate, with the reason it was made."""
+
+    class Reason(models.TextChoices):
+        CLICK = "click", _("Clicked the advocate's link")
+        PROMO_CODE = "promo_code", _("Used the advocate's promo code")
+        REFERRAL_CODE = "referral_code", _("Gave the advocate's referral code")
+        NAME_EMAIL = "name_email", _("Named the advocate on the friend page")
+
+    class Review(models.TextChoices):
+        CLEAN = "clean", _("No concerns")
+        FLAGGED = "flagged", _("Waiting for review")
+        APPROVED = "approved", _("Approved after review")
+        DENIED = "denied", _("Denied after review")
+
+    class Flag(models.TextChoices):
+        SELF_REFERRAL = "self_referral", _("The friend is the advocate")
+        EXISTING_CUSTOMER = "existing_customer", _("The friend was already a customer before the click")
+        DUPLICATE_FRIEND = "duplicate_friend", _("The friend was already referred by someone else")
+
+    program = models.ForeignKey("programs.Program", on_delete=models.CASCADE, related_name="referrals")
+    advocate = models.ForeignKey("advocates.Advocate", on_delete=models.CASCADE, related_name="referrals")
+    customer = models.ForeignKey("advocates.Customer", on_delete=models.CASCADE, related_name="referrals")
+    link = models.ForeignKey(ReferralLink, on_delete=models.SET_NULL, null=True, blank=True, related_name="referrals")
+    click_token = models.CharField(max_length=64, blank=True)
+    clicked_at = models.DateTimeField(null=True, blank=True)
+    reason = models.CharField(max_length=16, choices=Reason.choices)
+    attribution_model = models.CharField(max_length=16, blank=True)
+    is_primary = models.BooleanField(default=True, help_text="The attribution later conversions of this friend follow.")
+    review = models.CharField(max_length=16, choices=Review.choices, default=Review.CLEAN)
+    flag = models.CharField(max_length=24, choices=Flag.choices, blank=True)
+    review_note = models.TextField(blank=True)
+    reviewed_by = models.ForeignKey("auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "advocate"], name="one_referral_per_friend_and_advocate"),
+            models.UniqueConstraint(fields=["customer"], condition=Q(is_primary=True), name="one_primary_referral_per_friend"),
+        ]
+
+    @property
+    def rewardable(self) -> bool:
+        return self.review in (self.Review.CLEAN, self.Review.APPROVED)
+
+
+class Conversion(models.Model):
+    """An event that proves value: a signup, a purchase, or a refund reversing one."""
+
+    class Type(models.TextChoices):
+        SIGNUP = "signup", _("Signup")
+        PURCHASE = "purchase", _("Purchase")
+        REFUND = "refund", _("Refund")
+
+    class Trust(models.TextChoices):
+        SERVER = "server", _("Server API")
+        BROWSER = "browser", _("Browser snippet (lower trust)")
+
+    program = models.ForeignKey("programs.Program", on_delete=models.CASCADE, related_name="conversions")
+    type = models.CharField(max_length=10, choices=Type.choices)
+    customer = models.ForeignKey("advocates.Customer", on_delete=models.CASCADE, related_name="conversions")
+    referral = models.ForeignKey(Referral, on_delete=models.SET_NULL, null=True, blank=True, related_name="conversions")
+    amount = models.BigIntegerField(default=0, help_text="Minor units (cents).")
+    currency = models.CharField(max_length=3, blank=True)
+    order_id = models.CharField(max_length=100, blank=True)
+    refunded_conversion = models.OneToOneField(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="refund"
+    )
+    occurred_at = models.DateTimeField(db_index=True)
+    trust = models.CharField(max_length=8, choices=Trust.choices, default=Trust.SERVER)
+    metadata = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-occurred_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "type", "order_id"], condition=~Q(order_id=""), name="order_once_per_type"
+            ),
+            models.UniqueConstraint(
+                fields=["customer"], condition=Q(type="signup"), name="one_signup_per_customer"
+            ),
+        ]
+        indexes = [models.Index(fields=["program", "type", "occurred_at"], name="conversion_funnel_idx")]
