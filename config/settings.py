@@ -264,3 +264,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
     "loggers": {"chorus": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO"), "propagate": False}},
 }
+
+if TESTING:  # fast hashing for the many users tests create; production keeps Django's default
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
