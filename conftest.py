@@ -82,3 +82,31 @@ def _ledger_triggers(request):
     yield
     if transactional and connection.vendor == "sqlite":
         ledger_triggers.drop(connection)
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-background-networking", "--disable-gpu",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright; skipped with a reason where it cannot run
+    (but never in CI, where a missing browser is a failure)."""
+    import os
+    import shutil
+
+    if not shutil.which(CHROMIUM):
+        message = f"{CHROMIUM} is missing: install Debian's chromium package (./dev test does so as root)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    # Playwright's sync API runs an event loop in this thread; the ORM calls that tests make
+    # beside it are still plain synchronous calls.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield instance
+        instance.close()
