@@ -1,5 +1,6 @@
 """Enrolling advocates, knowing customers, and passwordless hub login."""
 
+import logging
 import secrets
 from datetime import datetime, timedelta
 
@@ -13,6 +14,8 @@ from chorus.core.errors import Gone, InvalidInput, NotFound, RateLimited
 from chorus.core.signing import hash_secret
 
 from .models import Advocate, Customer, LoginToken
+
+logger = logging.getLogger("chorus.advocates")
 
 
 def _clean_email_or_422(email: str) -> str:
@@ -137,4 +140,69 @@ def consume_login_token(program, raw_token: str) -> Advocate:
         raise Gone(_("This advocate account is disabled."))
     if token.purpose == LoginToken.Purpose.CONFIRM:
         activate_advocate(advocate)
+    return advocate
+
+
+# --- hub: self-enrolment, login links, preferences -------------------------------------
+
+def _email_magic_link(advocate: Advocate) -> bool:
+    """Issue a token and email it after commit: a confirmation for a pending advocate,
+    a login link otherwise. False (and nothing sent) when the per-advocate limit is hit."""
+    from chorus.notifications.services import send_magic_link
+
+    purpose = LoginToken.Purpose.CONFIRM if advocate.status == Advocate.Status.PENDING else LoginToken.Purpose.LOGIN
+    try:
+        raw = issue_login_token(advocate, purpose)
+    except RateLimited:
+        logger.info("login link limit reached for advocate %s", advocate.pk)
+        return False
+    send_magic_link(advocate, raw, purpose)
+    return True
+
+
+@transaction.atomic
+def request_login_link(program, email: str) -> bool:
+    """Email a magic link to the program's advocate with this address, if there is one.
+
+    The caller answers the same whatever this returns, so nobody learns who is enrolled.
+    """
+    try:
+        email = clean_email(email)
+    except ValueError:
+        return False
+    advocate = (
+        Advocate.objects.select_related("program")
+        .filter(program=program, email_normalized=normalize_email(email))
+        .exclude(status=Advocate.Status.DISABLED).first()
+    )
+    return _email_magic_link(advocate) if advocate else False
+
+
+@transaction.atomic
+def join_program(program, *, email: str, name: str, language: str = "") -> Advocate:
+    """Self-enrolment from the public join page.
+
+    A new address becomes a pending advocate and gets a confirmation link; an address
+    already enrolled is left unchanged and gets a login link instead, so the page
+    answers the same either way.
+    """
+    email = _clean_email_or_422(email)
+    existing = Advocate.objects.select_related("program").filter(
+        program=program, email_normalized=normalize_email(email)).first()
+    if existing is not None:
+        if existing.status != Advocate.Status.DISABLED:
+            _email_magic_link(existing)
+        return existing
+    advocate, _created = upsert_advocate(program, email=email, name=name, language=language,
+                                         status=Advocate.Status.PENDING)
+    _email_magic_link(advocate)
+    return advocate
+
+
+def set_advocate_language(advocate: Advocate, language: str) -> Advocate:
+    if language not in {code for code, _label in settings.LANGUAGES}:
+        raise InvalidInput(_("Unknown language."), field_errors={"language": [_("Unknown language.")]})
+    if advocate.language != language:
+        advocate.language = language
+        advocate.save(update_fields=["language", "updated_at"])
     return advocate
