@@ -68,3 +68,143 @@ def revoke_api_key(key: ApiKey, user=None) -> ApiKey:
         key.save(update_fields=["revoked_at"])
         audit(action="api_key.revoked", target=key, actor=user, workspace=key.program.workspace)
     return key
+
+
+# --- program settings (console) ----------------------------------------------------------
+
+PROGRAM_SETTINGS = (
+    "name", "slug", "kind", "is_active", "landing_title", "landing_body", "friend_offer", "advocate_offer",
+    "allowed_destinations", "default_destination", "show_friend_page", "attribution_window_days",
+    "attribution_model", "hold_days", "currency",
+)
+MAX_DESTINATIONS = 50
+MAX_WINDOW_DAYS = 365
+
+
+def _http_url_problem(url: str) -> str | None:
+    from django.core.exceptions import ValidationError
+    from django.core.validators import URLValidator
+
+    if len(url) > 500:
+        return _("“%(url)s” is longer than 500 characters.") % {"url": url[:60] + "…"}
+    try:
+        URLValidator(schemes=["http", "https"])(url)
+    except ValidationError:
+        return _("“%(url)s” is not a web address starting with http:// or https://.") % {"url": url}
+    return None
+
+
+def _destination_problems(values: dict) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    allowed = values["allowed_destinations"]
+    if not isinstance(allowed, list) or not all(isinstance(url, str) for url in allowed):
+        return {"allowed_destinations": [_("Give a list of web addresses.")]}
+    if len(allowed) > MAX_DESTINATIONS:
+        errors["allowed_destinations"] = [_("At most %(count)d addresses.") % {"count": MAX_DESTINATIONS}]
+    problems = [problem for url in allowed if (problem := _http_url_problem(url))]
+    if problems:
+        errors.setdefault("allowed_destinations", []).extend(problems)
+    default = values["default_destination"]
+    default_problem = _http_url_problem(default) if default else _("Required.")
+    if default_problem:
+        errors["default_destination"] = [default_problem]
+    elif not Program(default_destination="", allowed_destinations=allowed).destination_allowed(default):
+        errors["default_destination"] = [_("Add this address (or a prefix of it) to the allowed destinations first.")]
+    return errors
+
+
+def _currency_problem(program: Program | None, currency: str) -> str | None:
+    from .currencies import is_currency
+
+    if not is_currency(currency):
+        return _("Use a three-letter ISO 4217 currency code such as USD, EUR or JPY.")
+    if program is not None and program.pk and currency != program.currency:
+        if program.conversions.filter(type="purchase").exists() or program.rewards.exclude(currency="").exists():
+            return _("The currency cannot change once purchases or credit rewards are recorded.")
+    return None
+
+
+def program_settings_problems(values: dict, program: Program | None = None) -> dict[str, list[str]]:
+    """Field errors for a full set of program settings; empty when they are fine."""
+    from chorus.core.codes import RESERVED_WORDS
+
+    errors: dict[str, list[str]] = {}
+    if not values["name"]:
+        errors["name"] = [_("Give the program a name.")]
+    elif len(values["name"]) > 120:
+        errors["name"] = [_("At most 120 characters.")]
+    slug = values["slug"]
+    taken = Program.objects.filter(slug=slug).exclude(pk=program.pk if program else None).exists()
+    if not slug:
+        errors["slug"] = [_("Use letters, digits and dashes.")]
+    elif slug in RESERVED_WORDS:
+        errors["slug"] = [_("“%(slug)s” is reserved; choose another.") % {"slug": slug}]
+    elif taken:
+        errors["slug"] = [_("That slug is taken; choose another.")]
+    if values["kind"] not in Program.Kind.values:
+        errors["kind"] = [_("Choose customer, employee or partner.")]
+    if values["attribution_model"] not in Program.AttributionModel.values:
+        errors["attribution_model"] = [_("Choose last touch or first touch.")]
+    for field in ("landing_title", "friend_offer", "advocate_offer"):
+        if len(values[field]) > 200:
+            errors[field] = [_("At most 200 characters.")]
+    if not 1 <= values["attribution_window_days"] <= MAX_WINDOW_DAYS:
+        errors["attribution_window_days"] = [_("Between 1 and %(max)d days.") % {"max": MAX_WINDOW_DAYS}]
+    if not 0 <= values["hold_days"] <= MAX_WINDOW_DAYS:
+        errors["hold_days"] = [_("Between 0 and %(max)d days.") % {"max": MAX_WINDOW_DAYS}]
+    currency_problem = _currency_problem(program, values["currency"])
+    if currency_problem:
+        errors["currency"] = [currency_problem]
+    errors.update(_destination_problems(values))
+    return errors
+
+
+def _normalized_settings(values: dict) -> dict:
+    values = dict(values)
+    for field in ("name", "landing_title", "friend_offer", "advocate_offer", "default_destination"):
+        values[field] = (values[field] or "").strip()
+    values["landing_body"] = (values["landing_body"] or "").strip()
+    values["slug"] = slugify(values["slug"] or values["name"])[:60]
+    values["currency"] = (values["currency"] or "").strip().upper()
+    destinations = values["allowed_destinations"]
+    if isinstance(destinations, list):
+        values["allowed_destinations"] = list(dict.fromkeys(
+            url.strip() for url in destinations if isinstance(url, str) and url.strip()))
+    return values
+
+
+def _check_settings(program: Program | None, values: dict) -> dict:
+    unknown = set(values) - set(PROGRAM_SETTINGS)
+    if unknown:
+        raise TypeError(f"Unknown program settings: {sorted(unknown)}")
+    base = {field: getattr(program or Program(), field) for field in PROGRAM_SETTINGS}
+    values = _normalized_settings({**base, **values})
+    errors = program_settings_problems(values, program)
+    if errors:
+        raise InvalidInput(_("Some settings need attention."), field_errors=errors)
+    return values
+
+
+@transaction.atomic
+def create_validated_program(workspace: Workspace, *, user=None, **fields) -> Program:
+    """A new program from a marketer: settings validated, the default destination allowed, audited."""
+    fields.setdefault("allowed_destinations", [fields.get("default_destination", "")])
+    values = _check_settings(None, fields)
+    program = create_program(workspace, **values)
+    audit(action="program.created", target=program, actor=user, workspace=workspace)
+    return program
+
+
+@transaction.atomic
+def update_program(program: Program, *, user=None, **fields) -> Program:
+    """Change a program's settings: validated as a whole (InvalidInput with field errors), audited."""
+    program = Program.objects.select_for_update().get(pk=program.pk)
+    values = _check_settings(program, fields)
+    changed = [field for field in PROGRAM_SETTINGS if getattr(program, field) != values[field]]
+    if not changed:
+        return program
+    for field in changed:
+        setattr(program, field, values[field])
+    program.save(update_fields=[*changed, "updated_at"])
+    audit(action="program.updated", target=program, actor=user, workspace=program.workspace, changed=changed)
+    return program
