@@ -1,4 +1,28 @@
-from django.urls import path
+from django.urls import path, re_path
+
+from .views import account, clicks, dashboard, pages, snippet
 
 app_name = "hub"
-urlpatterns: list = []
+urlpatterns = [
+    # The click (an optional trailing slash is forgiven: people retype links).
+    re_path(r"^r/(?P<code>[^/]+)/?$", clicks.click, name="click"),
+    re_path(r"^r/(?P<slug>[-\w]+)/(?P<vanity>[^/]+)/?$", clicks.vanity_click, name="vanity_click"),
+    # The merchant snippet and the events it sends.
+    path("s/chorus.js", snippet.snippet, name="snippet"),
+    path("t/<slug:slug>/events", snippet.events, name="events"),
+    # Public program pages.
+    path("p/<slug:slug>/", pages.landing, name="landing"),
+    path("p/<slug:slug>/invite/<str:code>/", pages.friend, name="friend"),
+    path("p/<slug:slug>/invite/<str:code>/go/", pages.friend_continue, name="friend_continue"),
+    path("p/<slug:slug>/claim/", pages.claim, name="claim"),
+    path("p/<slug:slug>/join/", account.join, name="join"),
+    # The advocate's hub.
+    path("hub/<slug:slug>/", dashboard.dashboard, name="dashboard"),
+    path("hub/<slug:slug>/login/", account.login, name="login"),
+    path("hub/<slug:slug>/login/<str:token>/", account.magic_link, name="magic_link"),
+    path("hub/<slug:slug>/logout/", account.logout, name="logout"),
+    path("hub/<slug:slug>/language/", account.language, name="language"),
+    path("hub/<slug:slug>/vanity/", dashboard.vanity, name="vanity"),
+    path("hub/<slug:slug>/qr.svg", dashboard.qr_svg, name="qr_svg"),
+    path("hub/<slug:slug>/qr.png", dashboard.qr_png, name="qr_png"),
+]
