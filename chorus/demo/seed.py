@@ -115,8 +115,7 @@ def seed_demo(*, base_url: str | None = None, now: datetime | None = None) -> De
     with transaction.atomic():
         owner = ensure_demo_user()
         workspace = create_workspace("Acme Analytics", owner)
-        program = _create_customer_program(workspace, base_url)
-        team_program = _create_team_program(workspace, base_url)
+        program, team_program = create_demo_programs(workspace, base_url, hold_days=SEED_HOLD_DAYS)
         star = _History(program, CUSTOMER_VOLUME, rng, now, with_star=True).run(owner)
         _History(team_program, TEAM_VOLUME, rng, now, email_domain="acme-analytics.example").run(owner)
         Program.objects.filter(pk__in=[program.pk, team_program.pk]).update(hold_days=DEMO_HOLD_DAYS)
@@ -145,7 +144,13 @@ def point_demo_at(base_url: str) -> None:
 
 # --- programs ----------------------------------------------------------------------------
 
-def _create_customer_program(workspace, base_url: str) -> Program:
+def create_demo_programs(workspace, base_url: str, *, hold_days: int = DEMO_HOLD_DAYS) -> tuple[Program, Program]:
+    """The customer program and the employee program, with their reward rules (no history)."""
+    base_url = base_url.rstrip("/")
+    return _create_customer_program(workspace, base_url, hold_days), _create_team_program(workspace, base_url, hold_days)
+
+
+def _create_customer_program(workspace, base_url: str, hold_days: int) -> Program:
     program = create_program(
         workspace, name="Acme Analytics Customers", slug=DEMO_SLUG, kind=Program.Kind.CUSTOMER,
         landing_title="Love Acme Analytics? Share it and get rewarded",
@@ -159,13 +164,13 @@ def _create_customer_program(workspace, base_url: str) -> Program:
         friend_offer="$20 off your first month of Acme Analytics",
         advocate_offer="500 points per new customer, plus 10% of their first three payments",
         default_destination=f"{base_url}/demo/shop/", allowed_destinations=[f"{base_url}/demo/"],
-        hold_days=SEED_HOLD_DAYS, currency="USD",
+        hold_days=hold_days, currency="USD",
     )
     make_standard_rules(program)
     return program
 
 
-def _create_team_program(workspace, base_url: str) -> Program:
+def _create_team_program(workspace, base_url: str, hold_days: int) -> Program:
     program = create_program(
         workspace, name="Acme Analytics Team", slug=TEAM_SLUG, kind=Program.Kind.EMPLOYEE,
         landing_title="Bring a customer to Acme",
@@ -173,7 +178,7 @@ def _create_team_program(workspace, base_url: str) -> Program:
         friend_offer="$30 off your first month, from someone on the Acme team",
         advocate_offer="1,000 points per new customer",
         default_destination=f"{base_url}/demo/shop/", allowed_destinations=[f"{base_url}/demo/"],
-        hold_days=SEED_HOLD_DAYS, currency="USD",
+        hold_days=hold_days, currency="USD",
     )
     make_rule(program, name="Employee: 1,000 points per new customer", event=RewardRule.Event.FIRST_PURCHASE,
               kind=RewardRule.Kind.POINTS, amount=1000)
