@@ -1,5 +1,53 @@
-"""The one NinjaAPI behind /api/v1 (OpenAPI at /api/v1/docs)."""
+"""The one NinjaAPI behind /api/v1 (OpenAPI at /api/v1/docs).
 
+Domain routers stay thin (`chorus/<app>/api.py`); this module wires them together with
+API-key auth, the JSON body parser and error handlers that answer every error as
+`{"error", "message", "field_errors"}` JSON — wrong paths and methods included.
+"""
+
+from django.urls import URLPattern, re_path
 from ninja import NinjaAPI
 
-api = NinjaAPI(title="Chorus API", version="1.0.0", urls_namespace="api")
+from chorus.advocates.api import router as advocates_router
+from chorus.core.api_auth import ApiKeyAuth
+from chorus.core.api_errors import (
+    JsonObjectParser,
+    install_error_handlers,
+    method_not_allowed,
+    not_found_view,
+)
+from chorus.referrals.api import router as conversions_router
+
+DESCRIPTION = """
+Server-side API of a Chorus program. Authenticate with the program's API key:
+`Authorization: Bearer chorus_…` (create one in the console or with
+`python manage.py apikey create --program SLUG`). GET needs the `read` scope, POST `write`.
+
+* Amounts are integers in minor units (1250 = 12.50); times are ISO 8601 with a time zone.
+* Send `Idempotency-Key` on POSTs to make retries safe (Stripe semantics, 24 hours).
+* Errors are JSON: `{"error": code, "message": text, "field_errors": {field: [messages]}}`;
+  429 responses carry `Retry-After`.
+"""
+
+
+class ChorusAPI(NinjaAPI):
+    def _get_urls(self):
+        urls = super()._get_urls()
+        for pattern in urls:
+            if isinstance(pattern, URLPattern):
+                pattern.callback = method_not_allowed(pattern.callback)
+        urls.append(re_path(r"^.*$", not_found_view, name="not-found"))
+        return urls
+
+
+api = ChorusAPI(
+    title="Chorus API",
+    version="1.0.0",
+    description=DESCRIPTION,
+    urls_namespace="api",
+    auth=ApiKeyAuth(),
+    parser=JsonObjectParser(),
+)
+install_error_handlers(api)
+api.add_router("", conversions_router)
+api.add_router("", advocates_router)

@@ -1,0 +1,96 @@
+"""Conversions API: the merchant's server reports signups, purchases and refunds."""
+
+import logging
+
+import pydantic
+from django.http import HttpResponse
+from django.utils.translation import gettext as _
+from ninja import Router, Status
+
+from chorus.core.api_errors import ErrorOut, ServerError, error_body, invalid_input
+from chorus.core.errors import ChorusError, NotFound
+from chorus.core.idempotency import idempotent
+
+from .models import ReferralLink
+from .schemas import (
+    BatchItemOut,
+    ConversionBatchIn,
+    ConversionBatchOut,
+    ConversionIn,
+    ConversionOut,
+)
+from .services.conversions import record_conversion
+from .services.links import link_url, qr_code
+
+logger = logging.getLogger("chorus.api")
+router = Router(tags=["conversions"])
+
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 409: ErrorOut, 422: ErrorOut, 429: ErrorOut}
+
+
+@router.post("/conversions", response={201: ConversionOut, 200: ConversionOut, 404: ErrorOut, **ERRORS},
+             summary="Record a conversion")
+@idempotent
+def create_conversion(request, payload: ConversionIn):
+    """Record a signup, purchase or refund, attribute it, and compute the rewards it earns.
+
+    201 when recorded now, 200 with `duplicate: true` when the same event (order id, or a
+    second signup of the customer) was recorded before. A refund of an unknown order is 404.
+    """
+    result = record_conversion(request.auth.program, payload.to_input())
+    return Status(200 if result.duplicate else 201, ConversionOut.from_result(result))
+
+
+def _record_item(program, index: int, item) -> BatchItemOut:
+    try:
+        data = ConversionIn.model_validate(item)
+    except pydantic.ValidationError as error:
+        problem = invalid_input(error.errors(include_url=False))
+        return BatchItemOut(index=index, ok=False, status=problem.status_code, error=error_body(problem))
+    try:
+        result = record_conversion(program, data.to_input())
+    except ChorusError as error:
+        return BatchItemOut(index=index, ok=False, status=error.status_code, error=error_body(error))
+    except Exception:  # one broken item must not lose the others' results
+        logger.exception("batch item %d failed", index)
+        problem = ServerError(_("This item could not be recorded; it has been logged."))
+        return BatchItemOut(index=index, ok=False, status=problem.status_code, error=error_body(problem))
+    status = 200 if result.duplicate else 201
+    return BatchItemOut(index=index, ok=True, status=status, result=ConversionOut.from_result(result))
+
+
+@router.post("/conversions/batch", response={200: ConversionBatchOut, **ERRORS}, summary="Record up to 1,000 conversions")
+@idempotent
+def create_conversions_batch(request, payload: ConversionBatchIn):
+    """Record many conversions (backfills). Each item is validated and recorded in its own
+    transaction, so bad items don't affect good ones: the answer is 200 with one result per
+    item, in order — check each item's `ok` and `status` (201, 200, 404, 422…)."""
+    results = [_record_item(request.auth.program, index, item) for index, item in enumerate(payload.conversions)]
+    return Status(200, ConversionBatchOut(
+        recorded=sum(1 for item in results if item.status == 201),
+        duplicates=sum(1 for item in results if item.status == 200),
+        failed=sum(1 for item in results if not item.ok),
+        results=results,
+    ))
+
+
+def _qr(code: str, kind: str) -> HttpResponse:
+    link = ReferralLink.objects.filter(code=code.lower()).first() if len(code) <= 32 else None
+    if link is None:
+        raise NotFound(_("No referral link has this code."))
+    image, content_type = qr_code(link_url(link), kind)
+    response = HttpResponse(image, content_type=content_type)
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+@router.get("/links/{code}/qr.svg", auth=None, response={404: ErrorOut}, summary="QR code of a referral link (SVG)")
+def link_qr_svg(request, code: str):
+    """Public: the QR code of `CHORUS_BASE_URL/r/<code>`, for printing or emails."""
+    return _qr(code, "svg")
+
+
+@router.get("/links/{code}/qr.png", auth=None, response={404: ErrorOut}, summary="QR code of a referral link (PNG)")
+def link_qr_png(request, code: str):
+    """Public: the QR code of `CHORUS_BASE_URL/r/<code>` as a PNG."""
+    return _qr(code, "png")
