@@ -12,7 +12,7 @@ from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from chorus.advocates.models import Advocate
-from chorus.referrals.models import Click, Conversion
+from chorus.referrals.models import Click, Conversion, Referral
 from chorus.rewards.models import LedgerEntry
 
 MAX_FUNNEL_DAYS = 366
@@ -72,12 +72,17 @@ def _bounds(start_date: date, end_date: date) -> tuple[datetime, datetime]:
     return start, end
 
 
+def _referred_conversions():
+    """Conversions attributed to an advocate, except referrals a marketer denied after review."""
+    return Conversion.objects.filter(referral__isnull=False).exclude(referral__review=Referral.Review.DENIED)
+
+
 def _click_days(program, start: datetime, end: datetime) -> dict[date, dict]:
     rows = (
-        Click.objects.filter(program=program, created_at__gte=start, created_at__lt=end)
+        Click.objects.filter(program=program, created_at__gte=start, created_at__lt=end, is_bot=False)
         .annotate(day=TruncDate("created_at", tzinfo=timezone.get_current_timezone()))
         .values("day")
-        .annotate(clicks=Count("pk"), unique_clicks=Count("pk", filter=Q(is_unique=True, is_bot=False)))
+        .annotate(clicks=Count("pk"), unique_clicks=Count("pk", filter=Q(is_unique=True)))
         .order_by()
     )
     return {row["day"]: row for row in rows}
@@ -86,7 +91,7 @@ def _click_days(program, start: datetime, end: datetime) -> dict[date, dict]:
 def _conversion_days(program, start: datetime, end: datetime) -> dict[date, dict]:
     zero = Value(0, output_field=IntegerField())
     rows = (
-        Conversion.objects.filter(program=program, referral__isnull=False, occurred_at__gte=start, occurred_at__lt=end)
+        _referred_conversions().filter(program=program, occurred_at__gte=start, occurred_at__lt=end)
         .annotate(day=TruncDate("occurred_at", tzinfo=timezone.get_current_timezone()))
         .values("day")
         .annotate(
@@ -103,10 +108,11 @@ def _conversion_days(program, start: datetime, end: datetime) -> dict[date, dict
 def funnel(program, start_date: date, end_date: date) -> Funnel:
     """Clicks → unique clicks → signups → purchases → referred revenue, per day and in total.
 
-    Days are calendar days in the current time zone, both ends included. Clicks count every
-    recorded click; unique clicks only the first click of a person (not a bot) on a link
-    within an hour. Conversions count only when they were referred (attributed to an
-    advocate); revenue is referred purchases minus referred refunds, each on its own day.
+    Days are calendar days in the current time zone, both ends included. Clicks are human
+    clicks (bots left out); unique clicks only a visitor's first click on a link within an
+    hour. Conversions count only when they were referred (attributed to an advocate, and
+    not denied after review); revenue is referred purchases minus referred refunds, each
+    on its own day. The same definitions as `chorus.referrals.services.stats`.
     """
     if end_date < start_date:
         raise ValueError("end_date is before start_date")
@@ -142,14 +148,14 @@ def _count_per_advocate(queryset, advocate_field: str):
 
 
 def with_advocate_stats(advocates):
-    """Annotate advocates with clicks, signups, purchases and points balance."""
+    """Annotate advocates with clicks, signups, purchases (counted as in `funnel`) and points balance."""
     points = (
         LedgerEntry.objects.filter(advocate=OuterRef("pk"), unit=LedgerEntry.Unit.POINTS).order_by()
         .values("advocate").annotate(total=Sum("amount")).values("total")
     )
-    referred = Conversion.objects.filter(referral__isnull=False)
+    referred = _referred_conversions()
     return advocates.annotate(
-        click_count=_count_per_advocate(Click.objects.all(), "link__advocate"),
+        click_count=_count_per_advocate(Click.objects.filter(is_bot=False), "link__advocate"),
         signup_count=_count_per_advocate(referred.filter(type=Conversion.Type.SIGNUP), "referral__advocate"),
         purchase_count=_count_per_advocate(referred.filter(type=Conversion.Type.PURCHASE), "referral__advocate"),
         points_balance=Coalesce(Subquery(points, output_field=IntegerField()), 0),

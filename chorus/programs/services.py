@@ -101,10 +101,11 @@ def _destination_problems(values: dict) -> dict[str, list[str]]:
         return {"allowed_destinations": [_("Give a list of web addresses.")]}
     if len(allowed) > MAX_DESTINATIONS:
         errors["allowed_destinations"] = [_("At most %(count)d addresses.") % {"count": MAX_DESTINATIONS}]
-    problems = [problem for url in allowed if (problem := _http_url_problem(url))]
+    default = values["default_destination"]
+    # A bad default destination is reported once, on its own field, even when it is listed too.
+    problems = [problem for url in allowed if url != default and (problem := _http_url_problem(url))]
     if problems:
         errors.setdefault("allowed_destinations", []).extend(problems)
-    default = values["default_destination"]
     default_problem = _http_url_problem(default) if default else _("Required.")
     if default_problem:
         errors["default_destination"] = [default_problem]
