@@ -15,6 +15,7 @@ from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.db import OperationalError
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from ninja import Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
@@ -128,12 +129,15 @@ def field_name(location: tuple | list) -> str:
 def describe(error: dict) -> str:
     """A translated message for one pydantic error (ours carry their message already)."""
     kind, context = error.get("type", ""), error.get("ctx") or {}
+    most, least = context.get("max_length", 0), context.get("min_length", 0)
     messages = {
         "missing": lambda: _("This field is required."),
         "extra_forbidden": lambda: _("Unknown field."),
         "string_type": lambda: _("Enter text."),
-        "string_too_long": lambda: _("Use at most %(count)d characters.") % {"count": context.get("max_length", 0)},
-        "string_too_short": lambda: _("Use at least %(count)d characters.") % {"count": context.get("min_length", 0)},
+        "string_too_long": lambda: ngettext(
+            "Use at most %(count)d character.", "Use at most %(count)d characters.", most) % {"count": most},
+        "string_too_short": lambda: ngettext(
+            "Use at least %(count)d character.", "Use at least %(count)d characters.", least) % {"count": least},
         "string_pattern_mismatch": lambda: _("This value has an invalid format."),
         "int_type": lambda: _("Enter a whole number."),
         "int_parsing": lambda: _("Enter a whole number."),
@@ -145,8 +149,10 @@ def describe(error: dict) -> str:
         "model_type": lambda: _("Enter a JSON object."),
         "model_attributes_type": lambda: _("Enter a JSON object."),
         "list_type": lambda: _("Enter a JSON array."),
-        "too_long": lambda: _("Send at most %(count)d items.") % {"count": context.get("max_length", 0)},
-        "too_short": lambda: _("Send at least %(count)d items.") % {"count": context.get("min_length", 0)},
+        "too_long": lambda: ngettext(
+            "Send at most %(count)d item.", "Send at most %(count)d items.", most) % {"count": most},
+        "too_short": lambda: ngettext(
+            "Send at least %(count)d item.", "Send at least %(count)d items.", least) % {"count": least},
         "bool_type": lambda: _("Enter true or false."),
         "bool_parsing": lambda: _("Enter true or false."),
     }

@@ -16,13 +16,20 @@ class ApiClient:
         self.client = client
         self.key = key
 
+    @staticmethod
+    def encode(body) -> bytes:
+        """The bytes `post` sends for `body`: a dict/list as JSON, bytes or str as they are."""
+        if isinstance(body, bytes):
+            return body
+        return (body if isinstance(body, str) else json.dumps(body)).encode()
+
     def _headers(self, headers: dict) -> dict:
         auth = {"Authorization": f"Bearer {self.key}"} if self.key else {}
         return {**auth, **headers}
 
     def post(self, path: str, body=None, *, idempotency_key: str | None = None, **headers):
         """POST `body` (a dict/list is sent as JSON; bytes or str as they are)."""
-        data = body if isinstance(body, bytes | str) else json.dumps(body)
+        data = self.encode(body)
         if idempotency_key is not None:
             headers["Idempotency-Key"] = idempotency_key
         return self.client.post(API + path, data=data, content_type="application/json", headers=self._headers(headers))
