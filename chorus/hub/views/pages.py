@@ -4,6 +4,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from chorus.advocates.models import Advocate
@@ -75,7 +76,7 @@ def claim(request, slug: str):
     except RateLimited as error:
         if request.htmx:  # htmx swaps only 2xx answers: say it inside the form
             form = ClaimForm()
-            form.add_error(None, error.message)
+            form.add_error(None, _("Too many tries in a row. Please wait a few minutes, then try again."))
             return render(request, "hub/_claim_form.html", {"program": program, "claim_form": form})
         return rate_limited_page(request, error, program=program)
     form = ClaimForm(request.POST)
