@@ -24,6 +24,14 @@ def add_service_errors(form: forms.Form, error: ChorusError) -> None:
         form.add_error(None, error.message)
 
 
+class ConsoleForm(forms.Form):
+    error_css_class = "has-error"
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")  # no colons: they read wrong in several languages
+        super().__init__(*args, **kwargs)
+
+
 class DestinationsField(forms.CharField):
     """Web addresses, one per line, as a list (the service checks each one)."""
 
@@ -42,7 +50,7 @@ def _ltr(attrs: dict | None = None) -> dict:
     return {"dir": "ltr", "spellcheck": "false", **(attrs or {})}
 
 
-class ProgramSettingsForm(forms.Form):
+class ProgramSettingsForm(ConsoleForm):
     name = forms.CharField(label=_("Name"), max_length=120)
     slug = forms.SlugField(
         label=_("Slug"), max_length=60, widget=forms.TextInput(attrs=_ltr()),
@@ -80,7 +88,7 @@ class ProgramSettingsForm(forms.Form):
         return cls(data, initial=initial)
 
 
-class NewProgramForm(forms.Form):
+class NewProgramForm(ConsoleForm):
     workspace = forms.ModelChoiceField(label=_("Workspace"), queryset=None, empty_label=None)
     name = forms.CharField(label=_("Name"), max_length=120)
     slug = forms.SlugField(label=_("Slug"), max_length=60, required=False, widget=forms.TextInput(attrs=_ltr()),
@@ -103,7 +111,7 @@ class NewProgramForm(forms.Form):
         return {key: value for key, value in self.cleaned_data.items() if key != "workspace"}
 
 
-class RewardRuleForm(forms.Form):
+class RewardRuleForm(ConsoleForm):
     name = forms.CharField(label=_("Name"), max_length=120)
     side = forms.ChoiceField(label=_("Who is rewarded"), choices=Side.choices)
     event = forms.ChoiceField(label=_("When"), choices=RewardRule.Event.choices)
@@ -130,7 +138,7 @@ class RewardRuleForm(forms.Form):
         return data
 
 
-class AdvocateForm(forms.Form):
+class AdvocateForm(ConsoleForm):
     email = forms.CharField(label=_("Email"), max_length=254, widget=forms.EmailInput(attrs=_ltr()))
     name = forms.CharField(label=_("Name"), max_length=200, required=False)
     external_id = forms.CharField(label=_("Customer id"), max_length=100, required=False,
@@ -140,11 +148,13 @@ class AdvocateForm(forms.Form):
                                  choices=[("", _("From the browser"))] + list(settings.LANGUAGES))
 
 
-class FunnelRangeForm(forms.Form):
+class FunnelRangeForm(ConsoleForm):
     """A date range for the funnel; both ends included; last 30 days when not given."""
 
-    start = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label=_("From"), required=False,
+                            widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    end = forms.DateField(label=_("To"), required=False,
+                          widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
     def clean(self):
         cleaned = super().clean()
@@ -161,14 +171,14 @@ class FunnelRangeForm(forms.Form):
         return cleaned
 
 
-class ReviewDecisionForm(forms.Form):
+class ReviewDecisionForm(ConsoleForm):
     decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("deny", _("Deny"))])
     note = forms.CharField(label=_("Note"), max_length=1000, required=False,
                            widget=forms.Textarea(attrs={"rows": 2}),
                            help_text=_("Why you decided so; kept in the audit log."))
 
 
-class ApiKeyForm(forms.Form):
+class ApiKeyForm(ConsoleForm):
     name = forms.CharField(label=_("Name"), max_length=100,
                            help_text=_("Where the key is used, e.g. “Shop backend”."))
     scopes = forms.MultipleChoiceField(

@@ -67,3 +67,9 @@ def test_add_advocate_with_a_bad_email(owner_client, program):
     assert response.status_code == 422
     assert response.context["form"].errors["email"]
     assert not Advocate.objects.filter(program=program).exists()
+
+
+def test_search_text_is_escaped(owner_client, program):
+    response = owner_client.get(reverse("console:advocates", args=[program.slug]), {"q": "<b>x</b>"})
+    body = response.content.decode()
+    assert "<b>x</b>" not in body and "&lt;b&gt;x&lt;/b&gt;" in body

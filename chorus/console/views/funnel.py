@@ -1,6 +1,10 @@
 """The referral funnel for a date range."""
 
+from datetime import timedelta
+
 from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from chorus.analytics.services import funnel as compute_funnel
@@ -8,6 +12,13 @@ from chorus.programs.access import get_program_for_user
 
 from ..forms import FunnelRangeForm
 from .base import console_view, program_context
+
+PRESETS = ((7, _("Last 7 days")), (30, _("Last 30 days")), (90, _("Last 90 days")))
+
+
+def _presets() -> list[dict]:
+    today = timezone.localdate()
+    return [{"label": label, "start": today - timedelta(days=days - 1), "end": today} for days, label in PRESETS]
 
 
 @console_view
@@ -18,5 +29,6 @@ def funnel(request, slug):
     result = None
     if form.is_valid():
         result = compute_funnel(program, form.cleaned_data["start"], form.cleaned_data["end"])
-    context = program_context(request, program, "funnel", form=form, funnel=result)
+        form = FunnelRangeForm(initial={"start": result.start_date, "end": result.end_date})  # show the dates used
+    context = program_context(request, program, "funnel", form=form, funnel=result, presets=_presets())
     return render(request, "console/funnel.html", context, status=200 if result else 400)

@@ -23,8 +23,7 @@ RECENT_COUNT = 20
 def _with_details(referrals):
     return referrals.select_related("advocate", "customer", "reviewed_by").prefetch_related(
         Prefetch("conversions", queryset=Conversion.objects.order_by("occurred_at", "pk")),
-        Prefetch("rewards", queryset=Reward.objects.filter(status=Reward.Status.PENDING).order_by("pk"),
-                 to_attr="held_rewards"),
+        Prefetch("rewards", queryset=Reward.objects.order_by("pk")),
     )
 
 
