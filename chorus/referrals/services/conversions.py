@@ -80,8 +80,10 @@ def _validate(program, data: ConversionInput) -> ConversionInput:
 
 def _existing(program, data: ConversionInput, customer) -> Conversion | None:
     if data.order_id:
-        return Conversion.objects.filter(program=program, type=data.type, order_id=data.order_id).first()
-    if data.type == "signup":
+        found = Conversion.objects.filter(program=program, type=data.type, order_id=data.order_id).first()
+        if found or data.type != "signup":
+            return found
+    if data.type == "signup":  # one signup per customer, whatever order id the second one carries
         return Conversion.objects.filter(customer=customer, type="signup").first()
     return None
 

@@ -84,6 +84,16 @@ def test_same_order_again_is_a_duplicate_answered_with_200_and_the_first_convers
     assert row_counts() == counts
 
 
+def test_a_second_signup_of_a_customer_with_another_order_id_is_a_duplicate(api, program):
+    first = api.post("/conversions", {"type": "signup", "customer_external_id": "cus_friend", "order_id": "s-1"})
+
+    again = api.post("/conversions", {"type": "signup", "customer_external_id": "cus_friend", "order_id": "s-2"})
+
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json()["id"] == first.json()["id"] and again.json()["duplicate"] is True
+    assert Conversion.objects.count() == 1
+
+
 def test_unknown_promo_and_referral_codes_are_accepted_without_attribution(api, advocate, rules):
     """A typo in a code must not lose the sale: it is recorded, just not attributed."""
     response = api.post("/conversions", purchase(promo_code="NOPE-12345", referral_code="no-such-code",
