@@ -73,3 +73,20 @@ def test_search_text_is_escaped(owner_client, program):
     response = owner_client.get(reverse("console:advocates", args=[program.slug]), {"q": "<b>x</b>"})
     body = response.content.decode()
     assert "<b>x</b>" not in body and "&lt;b&gt;x&lt;/b&gt;" in body
+
+
+def test_query_count_does_not_grow_with_rows(owner_client, program, advocate):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    url = reverse("console:advocates", args=[program.slug])
+
+    def count_queries():
+        with CaptureQueriesContext(connection) as queries:
+            assert owner_client.get(url).status_code == 200
+        return len(queries)
+
+    few = count_queries()
+    for n in range(10):
+        factories.make_advocate(program, email=f"more{n}@example.com")
+    assert count_queries() == few

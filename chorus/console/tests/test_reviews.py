@@ -100,3 +100,22 @@ def test_referral_of_another_program_is_404(owner_client, owner, workspace, flag
     assert decide(owner_client, second, flagged, "approve").status_code == 404
     flagged.refresh_from_db()
     assert flagged.review == "flagged"
+
+
+def test_queue_query_count_does_not_grow_with_rows(owner_client, program, advocate, flagged):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    url = reverse("console:reviews", args=[program.slug])
+
+    def count_queries():
+        with CaptureQueriesContext(connection) as queries:
+            assert owner_client.get(url).status_code == 200
+        return len(queries)
+
+    few = count_queries()
+    for n in range(3):
+        other = factories.make_advocate(program, email=f"self{n}@example.com", name=f"Self {n}")
+        record_conversion(program, ConversionInput(type="signup", email=other.email, promo_code=other.link.promo_code))
+    assert Referral.objects.filter(review="flagged").count() == 4
+    assert count_queries() == few
