@@ -23,16 +23,17 @@ from itertools import accumulate
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 
-from chorus.advocates.models import Account, Advocate
+from chorus.advocates.models import Account, Advocate, Customer
 from chorus.advocates.services import remember_visitor, upsert_advocate
 from chorus.core.signing import new_click_id
 from chorus.programs.models import Program
 from chorus.programs.services import create_program, create_workspace
-from chorus.referrals.models import Click, Referral, ReferralLink
+from chorus.referrals.models import Click, Conversion, Referral, ReferralLink
 from chorus.referrals.services.conversions import ConversionInput, record_conversion
-from chorus.rewards.models import RewardRule, Side
+from chorus.rewards.models import Reward, RewardRule, Side
 from chorus.rewards.services import release_due_rewards, review_referral
 from chorus.testing.factories import make_rule, make_standard_rules
 
@@ -216,6 +217,7 @@ class _History:
         self._organic_customers()
         Click.objects.bulk_create(self.clicks, batch_size=1000)
         self._replay()
+        self._backdate()
         self._review_some_flags(reviewer)
         return cast[0].advocate if self.with_star else None
 
@@ -420,6 +422,20 @@ class _History:
                 swept_on = event.at.date()
             record_conversion(self.program, event.data)
         release_due_rewards(self.now)
+
+    def _backdate(self) -> None:
+        """The services stamp rows with the wall clock; the history's rows get their event's time.
+
+        Ledger entries keep theirs: they are append-only, and honest about when they were written.
+        """
+        occurred = Conversion.objects.filter(pk=OuterRef("conversion_id")).values("occurred_at")[:1]
+        first_conversion = Conversion.objects.filter(referral=OuterRef("pk")).order_by("occurred_at").values("occurred_at")[:1]
+        Conversion.objects.filter(program=self.program).update(created_at=F("occurred_at"))
+        Customer.objects.filter(program=self.program).update(created_at=F("first_seen_at"))
+        Referral.objects.filter(program=self.program).update(created_at=Subquery(first_conversion))
+        Reward.objects.filter(program=self.program).update(created_at=Subquery(occurred))
+        Reward.objects.filter(program=self.program, hold_until__isnull=True, issued_at__isnull=False).update(
+            approved_at=Subquery(occurred), issued_at=Subquery(occurred))
 
     def _review_some_flags(self, reviewer) -> None:
         """Two flags already decided, so the review queue shows history as well as work."""
