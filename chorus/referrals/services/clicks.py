@@ -8,6 +8,8 @@ row: the click id handed to the merchant is a signed token carrying link, progra
 
 import atexit
 import logging
+import os
+import re
 import threading
 import time
 from dataclasses import dataclass
@@ -17,7 +19,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import close_old_connections, connection
+from django.db import close_old_connections, connection, transaction
+from django.db.models.constants import OnConflict
 
 from chorus.core.signing import new_click_id, visitor_hash
 
@@ -114,14 +117,38 @@ def classify_user_agent(user_agent: str) -> tuple[str, bool]:
 
 
 def append_click_id(url: str, token: str) -> str:
+    before, after = _click_id_slot(url)
+    if _URL_SAFE_TOKEN.fullmatch(token):  # a signed click id is URL-safe base64: nothing to quote
+        return f"{before}{token}{after}"
+    return _with_click_id(url, token)
+
+
+_URL_SAFE_TOKEN = re.compile(r"[A-Za-z0-9_-]*")
+
+
+def _with_click_id(url: str, token: str) -> str:
     parts = urlsplit(url)
     query = [(key, value) for key, value in parse_qsl(parts.query, keep_blank_values=True) if key != "chorus_click"]
     query.append(("chorus_click", token))
     return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), parts.fragment))
 
 
-def handle_click(code: str, *, ip: str, user_agent: str, referrer: str) -> ClickOutcome:
-    """Resolve `code` (random code, or "slug/vanity"), record the click, decide the answer."""
+@lru_cache(maxsize=1024)
+def _click_id_slot(url: str) -> tuple[str, str]:
+    """The destination split around where the click id goes (parsed once per destination)."""
+    marker = "CHORUSCLICKID"
+    while marker in url:
+        marker += "X"
+    before, _marker, after = _with_click_id(url, marker).partition(marker)
+    return before, after
+
+
+def handle_click(code: str, *, ip: str, user_agent: str, referrer: str, only_redirect: bool = False) -> ClickOutcome:
+    """Resolve `code` (random code, or "slug/vanity"), record the click, decide the answer.
+
+    With `only_redirect`, a click that would show the friend page is not recorded: the
+    caller (the lean WSGI path) hands the request to the page view, which records it.
+    """
     if not code or len(code) > 100:
         return ClickOutcome(status=404)
     try:
@@ -133,6 +160,8 @@ def handle_click(code: str, *, ip: str, user_agent: str, referrer: str) -> Click
         return ClickOutcome(status=404)
     if not target.usable:
         return ClickOutcome(status=410, target=target)
+    if only_redirect and target.show_friend_page:
+        return ClickOutcome(status=200, target=target)
     click_id = new_click_id(target.link_id, target.program_id)
     token = click_id.token
     try:
@@ -145,11 +174,25 @@ def handle_click(code: str, *, ip: str, user_agent: str, referrer: str) -> Click
 
 
 class ClickRecorder:
-    """Buffers click rows and writes them with one INSERT per batch."""
+    """Buffers click rows and writes them in batches of multi-row INSERTs.
+
+    Rows are buffered as plain tuples (building a model instance per click costs more than
+    the rest of the click), and written with `INSERT ... ON CONFLICT DO NOTHING` — what
+    `bulk_create(ignore_conflicts=True)` sends, without its per-field preparation.
+
+    The flusher thread is not a daemon: when the main thread finishes (the interpreter
+    exits, or a forked server worker — granian's, for one — returns after SIGTERM/SIGINT),
+    it wakes up, writes what is left and ends. Forked workers leave through `os._exit`,
+    which skips `atexit`, so the thread is what saves the last clicks there.
+    """
+
+    _COLUMNS = ("program", "link", "token", "created_at", "visitor_hash", "referrer", "device", "is_bot", "is_unique")
+    EXIT_ATTEMPTS = 3
+    ROWS_PER_STATEMENT = 100
 
     def __init__(self):
         self._lock = threading.Lock()
-        self._pending: list[Click] = []
+        self._pending: list[tuple] = []
         self._thread: threading.Thread | None = None
         self._pid = None
 
@@ -157,39 +200,55 @@ class ClickRecorder:
         visitor = visitor_hash(ip, user_agent)
         device, is_bot = classify_user_agent(user_agent[:512])
         unique = cache.add(f"uclick:{target.link_id}:{visitor}", 1, timeout=UNIQUE_WINDOW_SECONDS)
-        click = Click(
-            program_id=target.program_id, link_id=target.link_id, token=token,
-            created_at=datetime.fromtimestamp(clicked_at, UTC), visitor_hash=visitor,
-            referrer=referrer[:500], device=device, is_bot=is_bot, is_unique=unique and not is_bot,
-        )
+        row = (target.program_id, target.link_id, token, datetime.fromtimestamp(clicked_at, UTC), visitor,
+               referrer[:500], device, is_bot, unique and not is_bot)
         if settings.CHORUS_CLICK_FLUSH_SECONDS <= 0:  # synchronous mode (tests, tiny installs)
-            Click.objects.bulk_create([click], ignore_conflicts=True)
+            self._write([row])
             return
         with self._lock:
-            self._pending.append(click)
-        self._ensure_flusher()
+            self._pending.append(row)
+        if self._pid != os.getpid() or not self._thread.is_alive():
+            self._start_flusher()
 
-    def _ensure_flusher(self) -> None:
-        import os
-
-        if self._thread is not None and self._thread.is_alive() and self._pid == os.getpid():
-            return
+    def _start_flusher(self) -> None:
         with self._lock:
-            if self._thread is not None and self._thread.is_alive() and self._pid == os.getpid():
+            if self._pid == os.getpid() and self._thread is not None and self._thread.is_alive():
                 return
-            self._pid = os.getpid()
-            self._thread = threading.Thread(target=self._run, name="chorus-click-flusher", daemon=True)
+            self._thread = threading.Thread(target=self._run, name="chorus-click-flusher", daemon=False)
             self._thread.start()
+            self._pid = os.getpid()
+
+    def _after_fork_in_child(self) -> None:
+        """A forked process starts with its own lock, no flusher and nothing buffered
+        (the parent writes what it had buffered)."""
+        self._lock = threading.Lock()
+        self._pending = []
+        self._thread = None
+        self._pid = None
 
     def _run(self) -> None:
-        while True:
-            time.sleep(settings.CHORUS_CLICK_FLUSH_SECONDS)
-            try:
-                self.flush()
-            except Exception:
-                logger.exception("click flush failed; will retry")
-            finally:
-                close_old_connections()
+        main = threading.main_thread()
+        while main.is_alive():
+            main.join(settings.CHORUS_CLICK_FLUSH_SECONDS)  # sleeps; wakes at once when the process exits
+            self._flush_logged()
+        for _attempt in range(self.EXIT_ATTEMPTS):  # exiting: write what is left, retrying briefly
+            if self._flush_logged() and not self.pending():
+                break
+            time.sleep(0.5)
+        left = self.pending()
+        if left:
+            logger.error("exiting with %d click(s) not written", left)
+        connection.close()
+
+    def _flush_logged(self) -> bool:
+        try:
+            self.flush()
+            return True
+        except Exception:
+            logger.exception("click flush failed; will retry")
+            return False
+        finally:
+            close_old_connections()
 
     def flush(self) -> int:
         """Write every buffered click now; returns how many were written."""
@@ -198,19 +257,44 @@ class ClickRecorder:
         if not batch:
             return 0
         try:
-            Click.objects.bulk_create(batch, batch_size=500, ignore_conflicts=True)
+            self._write(batch)
         except Exception:
             with self._lock:  # keep them for the next attempt
                 self._pending = batch + self._pending
             raise
         return len(batch)
 
+    def _write(self, rows: list[tuple]) -> None:
+        adapt = connection.ops.adapt_datetimefield_value
+        # 100 rows a statement: within every backend's parameter limit, and short enough for
+        # psycopg to cache the parsed statement (huge statements are slower per row)
+        size = max(1, min(self.ROWS_PER_STATEMENT, connection.ops.bulk_batch_size(self._COLUMNS, rows)))
+        with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+            for start in range(0, len(rows), size):
+                chunk = rows[start : start + size]
+                params = [value for row in chunk for value in (*row[:3], adapt(row[3]), *row[4:])]
+                cursor.execute(_insert_sql(connection.vendor, len(chunk)), params)
+
     def pending(self) -> int:
         with self._lock:
             return len(self._pending)
 
 
+@lru_cache(maxsize=64)
+def _insert_sql(vendor: str, rows: int) -> str:
+    """`INSERT ... VALUES (...), (...) ON CONFLICT DO NOTHING` for `rows` clicks, as bulk_create
+    with ignore_conflicts writes it (one statement per batch)."""
+    fields = [Click._meta.get_field(name) for name in ClickRecorder._COLUMNS]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in fields)
+    values = ", ".join(["(" + ", ".join(["%s"] * len(fields)) + ")"] * rows)
+    insert = connection.ops.insert_statement(on_conflict=OnConflict.IGNORE)
+    suffix = connection.ops.on_conflict_suffix_sql(fields, OnConflict.IGNORE, None, None)
+    return f"{insert} {quote(Click._meta.db_table)} ({columns}) VALUES {values} {suffix}".strip()
+
+
 recorder = ClickRecorder()
+os.register_at_fork(after_in_child=recorder._after_fork_in_child)
 
 
 def flush_clicks() -> int:
