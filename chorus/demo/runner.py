@@ -112,23 +112,24 @@ def _wait_until_serving(options: argparse.Namespace, children: dict[str, subproc
     raise RuntimeError(f"The web server did not answer on port {options.port} within {READY_TIMEOUT_SECONDS} s.")
 
 
-def _banner(access) -> str:
-    login = (
-        f"  Log in to the hub as {access.advocate_name} (one-time link):\n      {access.hub_login_url}\n"
-        if access.hub_login_url
-        else f"  Log in to the hub as {access.advocate_name}: ask for a link on the hub; the email is printed here.\n"
-    )
+def _banner(access, *, mailbox: bool) -> str:
+    if access.hub_login_url:
+        login = (f"  Hub login:      {access.hub_login_url}\n"
+                 f"                  a one-time link that logs you in as {access.advocate_name}, the demo advocate\n")
+    else:
+        login = f"  Hub login:      ask for a link on the hub as {access.advocate_name}; the email is printed here\n"
     return (
         f"\nChorus demo is running ({access.program_name}). Press Ctrl-C to stop.\n\n"
-        f"  Console: {access.console_url}\n"
-        f"      user: {access.username}   password: {access.password}\n"
-        f"  Hub: {access.hub_url}\n"
+        f"  Console:        {access.console_url}\n"
+        f"                  user: {access.username}   password: {access.password}\n"
+        f"  Hub:            {access.hub_url}\n"
         f"{login}"
-        f"  Referral link: {access.referral_link}\n"
-        f"  Demo shop: {access.shop_url}\n"
-        f"  API docs: {access.api_docs_url}\n\n"
+        f"  Referral link:  {access.referral_link}\n"
+        f"  Demo shop:      {access.shop_url}\n"
+        f"  API docs:       {access.api_docs_url}\n\n"
         f"Open the referral link in a private window to play the friend: sign up and buy in the\n"
-        f"demo shop, then watch the reward appear in {access.advocate_name}'s hub.\n\n"
+        f"demo shop, then watch the reward appear in {access.advocate_name}'s hub.\n"
+        f"{'Emails Chorus sends are printed here.' if mailbox else 'Emails go to EMAIL_URL.'}\n\n"
         f"API key: {access.api_key}\n"
     )
 
@@ -175,7 +176,7 @@ def run_demo(argv: list[str]) -> int:
     try:
         children = _start_children(options)
         _wait_until_serving(options, children)
-        _say(_banner(access))
+        _say(_banner(access, mailbox=mailbox is not None))
         status = _supervise(children)
     except _Stop:
         _say("\nStopping the web server and the task worker…")
