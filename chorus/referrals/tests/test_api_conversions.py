@@ -383,3 +383,42 @@ def test_link_qr_codes_are_public_images(client, advocate):
     assert png.content.startswith(b"\x89PNG")
     missing = client.get("/api/v1/links/nope/qr.svg")
     assert (missing.status_code, missing.json()["error"]) == (404, "not_found")
+
+
+# --- no input yields a 500 ---------------------------------------------------------------------
+
+ODD_VALUES = [None, True, False, 0, -1, 7, 1.5, 10**30, -(10**30), "", " ", "x" * 300, "\x00", "\ud800", "NaN",
+              "2026-01-31T12:00:00Z", "2026-01-31T12:00:00+14:00", "9999-12-31T23:59:59-12:00", "purchase",
+              "refund", "signup", "USD", "usd", "€€€", "a@b.c", "o-1", [], [1, {"a": None}], {}, {"k": "\x00"},
+              {"k": [{"k": {}}]}]
+FIELDS = ["type", "customer_external_id", "email", "name", "click_id", "promo_code", "referral_code", "amount",
+          "currency", "order_id", "occurred_at", "metadata"]
+
+
+def odd_bodies(count: int, seed: int) -> list[dict]:
+    """Valid events with one to three fields swapped for odd values."""
+    import random
+
+    rng = random.Random(seed)
+    bases = [purchase(), purchase(order_id="o-2", email=""), {"type": "signup", "email": "s@example.org"},
+             {"type": "refund", "order_id": "o-1"}]
+    bodies = []
+    for n in range(count):
+        body = {**rng.choice(bases), "order_id": f"o-{n % 7}"}
+        for field in rng.sample(FIELDS, rng.randint(1, 3)):
+            body[field] = rng.choice(ODD_VALUES)
+        bodies.append(body)
+    return bodies
+
+
+def test_no_input_yields_a_500(api, advocate, rules):
+    bodies = odd_bodies(150, seed=20260131)
+    statuses = [api.post("/conversions", body).status_code for body in bodies]
+    batch = api.post("/conversions/batch", {"conversions": odd_bodies(100, seed=7)})
+    advocates = [api.post("/advocates", {key: body.get(key) for key in ("email", "name") if key in body}).status_code
+                 for body in bodies[:40]]
+
+    assert max(statuses + advocates) < 500
+    assert batch.status_code == 200
+    assert max(item["status"] for item in batch.json()["results"]) < 500
+    assert {201, 422} <= set(statuses)
