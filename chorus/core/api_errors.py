@@ -10,6 +10,7 @@ a 422 with field errors keyed by field name; a body that is not a JSON object is
 
 import json
 import logging
+from functools import wraps
 
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.db import OperationalError
@@ -243,7 +244,6 @@ def not_found_view(request, *args, **kwargs):
 
 def method_not_allowed(view):
     """Ninja answers a wrong method with a plain-text 405; make it JSON like every error."""
-    from functools import wraps
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):

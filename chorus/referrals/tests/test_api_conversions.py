@@ -237,6 +237,24 @@ def test_malformed_body_is_400_and_writes_nothing(api, program, body, message):
     assert row_counts() == counts
 
 
+def test_a_body_over_the_upload_limit_is_413(api, program, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
+
+    response = api.post("/conversions", purchase(metadata={"notes": "x" * 10_000}))
+
+    assert response.status_code == 413
+    assert response.json() == error("too_large", "The request body is too large.")
+    assert Conversion.objects.count() == 0
+
+
+def test_csrf_does_not_apply_to_the_api(program, api_key):
+    from django.test import Client
+
+    strict = ApiClient(Client(enforce_csrf_checks=True), api_key)
+
+    assert strict.post("/conversions", purchase()).status_code == 201
+
+
 def test_form_encoded_post_is_400(client, api_key, program):
     response = client.post("/api/v1/conversions", data={"type": "purchase"},
                            headers={"Authorization": f"Bearer {api_key}"})
