@@ -77,7 +77,7 @@ def _prepare():
     _say("Migrating the database…")
     call_command("migrate", interactive=False, verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
-    _say("Preparing the demo (the first run seeds 90 days of history; it takes a few seconds)…")
+    _say("Preparing the demo (the first run seeds 90 days of history, which takes about 20 seconds)…")
     access = prepare_demo()
     # Tasks already due (the seeded history's hold releases) run here, quietly, so the
     # worker's log starts with what happens during the demo.
