@@ -140,7 +140,9 @@ def _approve_and_issue(reward: Reward, now: datetime) -> bool:
     Reward.objects.filter(pk=reward.pk, status=Reward.Status.APPROVED).update(
         status=Reward.Status.ISSUED, issued_at=now, updated_at=now
     )
-    reward.refresh_from_db()
+    # what the two conditional UPDATEs wrote (the row is ours until commit): no re-read needed
+    reward.status, reward.status_reason = Reward.Status.ISSUED, ""
+    reward.approved_at = reward.issued_at = reward.updated_at = now
     return True
 
 

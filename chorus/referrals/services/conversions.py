@@ -89,10 +89,10 @@ def _existing(program, data: ConversionInput, customer) -> Conversion | None:
 
 
 def _insert(program, data: ConversionInput, customer, **extra) -> tuple[Conversion, bool]:
-    """Insert the conversion, or return the one a retry or a concurrent duplicate made."""
-    found = _existing(program, data, customer)
-    if found:
-        return found, False
+    """Insert the conversion, or return the one a retry or a concurrent duplicate made.
+
+    The constraints (one purchase per order id, one signup per customer) decide: a new event
+    costs one INSERT, a duplicate a refused INSERT and a look-up."""
     try:
         with transaction.atomic():
             return Conversion.objects.create(
