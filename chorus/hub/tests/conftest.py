@@ -17,8 +17,8 @@ def _fresh_caches():
 
 
 @pytest.fixture
-def browser(client):
-    """The test client dressed as an ordinary desktop browser."""
+def visitor(client):
+    """The test client dressed as an ordinary desktop visitor."""
     client.defaults["HTTP_USER_AGENT"] = BROWSER_UA
     client.defaults["REMOTE_ADDR"] = "203.0.113.10"
     return client

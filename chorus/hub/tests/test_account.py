@@ -25,9 +25,9 @@ def _logged_in_advocate_id(client, program):
 # --- join -----------------------------------------------------------------------------
 
 def test_join_creates_a_pending_advocate_and_emails_a_confirmation(
-        browser, program, smtp_server, django_capture_on_commit_callbacks):
+        visitor, program, smtp_server, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        response = browser.post(f"/p/{program.slug}/join/", {"name": "Ana Nowak", "email": "ana@example.pl", "language": "pl"})
+        response = visitor.post(f"/p/{program.slug}/join/", {"name": "Ana Nowak", "email": "ana@example.pl", "language": "pl"})
 
     assert response.status_code == 200
     assert response.templates[0].name == "hub/check_email.html"
@@ -45,31 +45,31 @@ def test_join_creates_a_pending_advocate_and_emails_a_confirmation(
     assert LoginToken.objects.get(advocate=advocate).purpose == "confirm"
 
 
-def test_confirmation_link_logs_in_and_activates(browser, program, smtp_server, django_capture_on_commit_callbacks):
+def test_confirmation_link_logs_in_and_activates(visitor, program, smtp_server, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        browser.post(f"/p/{program.slug}/join/", {"name": "Ana Nowak", "email": "ana@example.pl", "language": "en"})
+        visitor.post(f"/p/{program.slug}/join/", {"name": "Ana Nowak", "email": "ana@example.pl", "language": "en"})
     path = _emailed_path(smtp_server, "ana@example.pl")
 
-    page = browser.get(path)
+    page = visitor.get(path)
     assert page.status_code == 200
     assert "Log me in" in page.content.decode()
     assert Advocate.objects.get().status == "pending"  # opening the link alone changes nothing
 
-    response = browser.post(path)
+    response = visitor.post(path)
 
     advocate = Advocate.objects.get()
     assert response.status_code == 302
     assert response["Location"] == f"/hub/{program.slug}/"
     assert advocate.status == "active" and advocate.joined_at is not None
-    assert _logged_in_advocate_id(browser, program) == advocate.pk
+    assert _logged_in_advocate_id(visitor, program) == advocate.pk
     assert advocate.known_visitors == [visitor_hash("203.0.113.10", BROWSER_UA)]
-    assert browser.get(f"/hub/{program.slug}/").status_code == 200
+    assert visitor.get(f"/hub/{program.slug}/").status_code == 200
 
 
 def test_joining_with_an_enrolled_email_sends_a_login_link_and_changes_nothing(
-        browser, program, advocate, smtp_server, django_capture_on_commit_callbacks):
+        visitor, program, advocate, smtp_server, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        response = browser.post(f"/p/{program.slug}/join/", {"name": "Mallory", "email": "JANE@example.com", "language": "de"})
+        response = visitor.post(f"/p/{program.slug}/join/", {"name": "Mallory", "email": "JANE@example.com", "language": "de"})
 
     assert response.status_code == 200
     assert response.templates[0].name == "hub/check_email.html"
@@ -83,8 +83,8 @@ def test_joining_with_an_enrolled_email_sends_a_login_link_and_changes_nothing(
     assert LoginToken.objects.get().purpose == "login"
 
 
-def test_join_form_errors(browser, program):
-    response = browser.post(f"/p/{program.slug}/join/", {"name": "", "email": "nope", "language": "xx"})
+def test_join_form_errors(visitor, program):
+    response = visitor.post(f"/p/{program.slug}/join/", {"name": "", "email": "nope", "language": "xx"})
 
     assert response.status_code == 422
     assert set(response.context["form"].errors) == {"name", "email", "language"}
@@ -98,8 +98,8 @@ def _request_link(client, program, email, capture):
         return client.post(f"/hub/{program.slug}/login/", {"email": email})
 
 
-def test_magic_link_is_emailed_and_works_once(browser, program, advocate, smtp_server, django_capture_on_commit_callbacks):
-    response = _request_link(browser, program, "jane@example.com", django_capture_on_commit_callbacks)
+def test_magic_link_is_emailed_and_works_once(visitor, program, advocate, smtp_server, django_capture_on_commit_callbacks):
+    response = _request_link(visitor, program, "jane@example.com", django_capture_on_commit_callbacks)
     assert response.status_code == 200
     assert response.templates[0].name == "hub/check_email.html"
     smtp_server.wait_for(1)
@@ -110,58 +110,58 @@ def test_magic_link_is_emailed_and_works_once(browser, program, advocate, smtp_s
     assert "This link works once and expires in 15 minutes." in text
     path = _emailed_path(smtp_server, "jane@example.com")
 
-    first = browser.post(path)
+    first = visitor.post(path)
     assert first.status_code == 302 and first["Location"] == f"/hub/{program.slug}/"
-    assert _logged_in_advocate_id(browser, program) == advocate.pk
+    assert _logged_in_advocate_id(visitor, program) == advocate.pk
 
-    browser.post(f"/hub/{program.slug}/logout/")
-    assert _logged_in_advocate_id(browser, program) is None
-    second = browser.post(path)
+    visitor.post(f"/hub/{program.slug}/logout/")
+    assert _logged_in_advocate_id(visitor, program) is None
+    second = visitor.post(path)
     assert second.status_code == 410
     assert second.templates[0].name == "hub/magic_link_invalid.html"
     assert "expired or was already used" in second.content.decode()
-    assert _logged_in_advocate_id(browser, program) is None
+    assert _logged_in_advocate_id(visitor, program) is None
 
 
-def test_opening_the_magic_link_does_not_spend_it(browser, program, advocate):
+def test_opening_the_magic_link_does_not_spend_it(visitor, program, advocate):
     from chorus.advocates.services import issue_login_token
 
     raw = issue_login_token(advocate)
     for _ in range(3):  # a mail scanner fetching the link
-        page = browser.get(f"/hub/{program.slug}/login/{raw}/")
+        page = visitor.get(f"/hub/{program.slug}/login/{raw}/")
         assert page.status_code == 200
         assert page["Referrer-Policy"] == "no-referrer"
     assert LoginToken.objects.get().used_at is None
-    assert browser.post(f"/hub/{program.slug}/login/{raw}/").status_code == 302
+    assert visitor.post(f"/hub/{program.slug}/login/{raw}/").status_code == 302
 
 
-def test_expired_magic_link_is_refused(browser, program, advocate):
+def test_expired_magic_link_is_refused(visitor, program, advocate):
     from chorus.advocates.services import issue_login_token
 
     raw = issue_login_token(advocate)
     LoginToken.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
 
-    response = browser.post(f"/hub/{program.slug}/login/{raw}/")
+    response = visitor.post(f"/hub/{program.slug}/login/{raw}/")
 
     assert response.status_code == 410
-    assert _logged_in_advocate_id(browser, program) is None
+    assert _logged_in_advocate_id(visitor, program) is None
 
 
-def test_unknown_or_other_programs_token_is_refused(browser, workspace, program, advocate):
+def test_unknown_or_other_programs_token_is_refused(visitor, workspace, program, advocate):
     from chorus.advocates.services import issue_login_token
     from chorus.testing import factories
 
     other = factories.make_program(workspace, slug="partners")
     raw = issue_login_token(advocate)
 
-    assert browser.post(f"/hub/{other.slug}/login/{raw}/").status_code == 404
-    assert browser.post(f"/hub/{program.slug}/login/not-a-token/").status_code == 404
+    assert visitor.post(f"/hub/{other.slug}/login/{raw}/").status_code == 404
+    assert visitor.post(f"/hub/{program.slug}/login/not-a-token/").status_code == 404
     assert LoginToken.objects.get().used_at is None
 
 
 def test_login_answers_the_same_for_unknown_emails_and_sends_nothing(
-        browser, program, advocate, smtp_server, django_capture_on_commit_callbacks):
-    response = _request_link(browser, program, "stranger@example.com", django_capture_on_commit_callbacks)
+        visitor, program, advocate, smtp_server, django_capture_on_commit_callbacks):
+    response = _request_link(visitor, program, "stranger@example.com", django_capture_on_commit_callbacks)
 
     assert response.status_code == 200
     assert response.templates[0].name == "hub/check_email.html"
@@ -169,22 +169,22 @@ def test_login_answers_the_same_for_unknown_emails_and_sends_nothing(
     assert smtp_server.wait_for(1, timeout=0.5) == []
 
 
-def test_disabled_advocate_gets_no_link(browser, program, advocate, smtp_server, django_capture_on_commit_callbacks):
+def test_disabled_advocate_gets_no_link(visitor, program, advocate, smtp_server, django_capture_on_commit_callbacks):
     advocate.status = "disabled"
     advocate.save(update_fields=["status"])
 
-    response = _request_link(browser, program, "jane@example.com", django_capture_on_commit_callbacks)
+    response = _request_link(visitor, program, "jane@example.com", django_capture_on_commit_callbacks)
 
     assert response.templates[0].name == "hub/check_email.html"
     assert LoginToken.objects.count() == 0
 
 
 def test_login_links_are_limited_per_advocate_without_telling(
-        browser, program, advocate, smtp_server, django_capture_on_commit_callbacks, settings):
+        visitor, program, advocate, smtp_server, django_capture_on_commit_callbacks, settings):
     settings.CHORUS_MAGIC_LINKS_PER_HOUR = 3
     answers = []
     for index in range(5):
-        response = _request_link(browser, program, "jane@example.com", django_capture_on_commit_callbacks)
+        response = _request_link(visitor, program, "jane@example.com", django_capture_on_commit_callbacks)
         answers.append((response.status_code, response.templates[0].name))
 
     assert answers == [(200, "hub/check_email.html")] * 5
@@ -192,47 +192,47 @@ def test_login_links_are_limited_per_advocate_without_telling(
     assert len(smtp_server.wait_for(3)) == 3
 
 
-def test_login_requests_are_limited_per_ip(browser, program, advocate, django_capture_on_commit_callbacks):
+def test_login_requests_are_limited_per_ip(visitor, program, advocate, django_capture_on_commit_callbacks):
     statuses = [
-        _request_link(browser, program, f"someone{index}@example.com", django_capture_on_commit_callbacks).status_code
+        _request_link(visitor, program, f"someone{index}@example.com", django_capture_on_commit_callbacks).status_code
         for index in range(11)
     ]
 
     assert statuses == [200] * 10 + [429]
-    limited = _request_link(browser, program, "jane@example.com", django_capture_on_commit_callbacks)
+    limited = _request_link(visitor, program, "jane@example.com", django_capture_on_commit_callbacks)
     assert limited.status_code == 429
     assert limited["Retry-After"].isdigit()
     assert LoginToken.objects.count() == 0
-    other_ip = browser.post(f"/hub/{program.slug}/login/", {"email": "jane@example.com"}, REMOTE_ADDR="198.51.100.7")
+    other_ip = visitor.post(f"/hub/{program.slug}/login/", {"email": "jane@example.com"}, REMOTE_ADDR="198.51.100.7")
     assert other_ip.status_code == 200
 
 
-def test_hub_pages_need_a_login_for_that_program(browser, workspace, program, advocate):
+def test_hub_pages_need_a_login_for_that_program(visitor, workspace, program, advocate):
     from chorus.testing import factories
 
     other = factories.make_program(workspace, slug="partners")
-    session = browser.session
+    session = visitor.session
     session[f"chorus.hub.{other.pk}"] = advocate.pk  # an id stored for another program
     session.save()
 
     for path in ("", "qr.svg", "qr.png"):
-        response = browser.get(f"/hub/{program.slug}/{path}")
+        response = visitor.get(f"/hub/{program.slug}/{path}")
         assert response.status_code == 302 and response["Location"] == f"/hub/{program.slug}/login/"
-    assert browser.get(f"/hub/{other.slug}/").status_code == 302  # not an advocate of that program
+    assert visitor.get(f"/hub/{other.slug}/").status_code == 302  # not an advocate of that program
 
 
-def test_logout_needs_post(browser, program, advocate):
-    assert browser.get(f"/hub/{program.slug}/logout/").status_code == 405
+def test_logout_needs_post(visitor, program, advocate):
+    assert visitor.get(f"/hub/{program.slug}/logout/").status_code == 405
 
 
 # --- language -------------------------------------------------------------------------
 
 @pytest.fixture
-def logged_in(browser, program, advocate):
+def logged_in(visitor, program, advocate):
     from chorus.advocates.services import issue_login_token
 
-    browser.post(f"/hub/{program.slug}/login/{issue_login_token(advocate)}/")
-    return browser
+    visitor.post(f"/hub/{program.slug}/login/{issue_login_token(advocate)}/")
+    return visitor
 
 
 def test_language_switch_saves_the_advocate_language_and_arabic_is_rtl(logged_in, program, advocate):
@@ -262,18 +262,18 @@ def test_without_a_profile_language_the_browser_decides(logged_in, program):
     assert '<html lang="de" dir="ltr">' in page.content.decode()
 
 
-def test_language_switch_for_visitors_sets_the_cookie(browser, program, advocate):
-    response = browser.post(f"/hub/{program.slug}/language/", {"language": "pl", "next": f"/p/{program.slug}/"})
+def test_language_switch_for_visitors_sets_the_cookie(visitor, program, advocate):
+    response = visitor.post(f"/hub/{program.slug}/language/", {"language": "pl", "next": f"/p/{program.slug}/"})
 
     assert response.status_code == 302 and response["Location"] == f"/p/{program.slug}/"
     assert response.cookies["django_language"].value == "pl"
     advocate.refresh_from_db()
     assert advocate.language == ""
-    assert '<html lang="pl" dir="ltr">' in browser.get(f"/p/{program.slug}/").content.decode()
+    assert '<html lang="pl" dir="ltr">' in visitor.get(f"/p/{program.slug}/").content.decode()
 
 
-def test_language_switch_refuses_offsite_next_and_unknown_languages(browser, program):
-    response = browser.post(f"/hub/{program.slug}/language/", {"language": "xx", "next": "https://evil.example.org/"})
+def test_language_switch_refuses_offsite_next_and_unknown_languages(visitor, program):
+    response = visitor.post(f"/hub/{program.slug}/language/", {"language": "xx", "next": "https://evil.example.org/"})
 
     assert response.status_code == 302 and response["Location"] == f"/p/{program.slug}/"
     assert "django_language" not in response.cookies

@@ -14,8 +14,8 @@ def _click_id(location: str) -> str:
     return parse_qs(urlsplit(location).query)["chorus_click"][0]
 
 
-def test_click_redirects_to_the_destination_with_a_signed_click_id(browser, program, advocate):
-    response = browser.get(f"/r/{advocate.link.code}", HTTP_REFERER="https://blog.example.net/post")
+def test_click_redirects_to_the_destination_with_a_signed_click_id(visitor, program, advocate):
+    response = visitor.get(f"/r/{advocate.link.code}", HTTP_REFERER="https://blog.example.net/post")
 
     assert response.status_code == 302
     location = response["Location"]
@@ -35,10 +35,10 @@ def test_click_redirects_to_the_destination_with_a_signed_click_id(browser, prog
     assert "sessionid" not in response.cookies
 
 
-def test_repeat_click_from_the_same_visitor_is_not_unique(browser, advocate):
-    first = browser.get(f"/r/{advocate.link.code}")
-    second = browser.get(f"/r/{advocate.link.code}")
-    other_visitor = browser.get(f"/r/{advocate.link.code}", REMOTE_ADDR="198.51.100.7")
+def test_repeat_click_from_the_same_visitor_is_not_unique(visitor, advocate):
+    first = visitor.get(f"/r/{advocate.link.code}")
+    second = visitor.get(f"/r/{advocate.link.code}")
+    other_visitor = visitor.get(f"/r/{advocate.link.code}", REMOTE_ADDR="198.51.100.7")
 
     assert [first.status_code, second.status_code, other_visitor.status_code] == [302, 302, 302]
     assert _click_id(first["Location"]) != _click_id(second["Location"])
@@ -57,8 +57,8 @@ def test_bot_click_is_flagged_and_still_redirected(client, advocate):
     "?url=https://evil.example.org/", "?next=https://evil.example.org/", "?redirect=//evil.example.org",
     "?destination=https://evil.example.org&chorus_click=forged", "?to=javascript:alert(1)",
 ])
-def test_no_request_parameter_changes_the_target(browser, advocate, query):
-    response = browser.get(f"/r/{advocate.link.code}{query}")
+def test_no_request_parameter_changes_the_target(visitor, advocate, query):
+    response = visitor.get(f"/r/{advocate.link.code}{query}")
 
     assert response.status_code == 302
     location = response["Location"]
@@ -67,45 +67,45 @@ def test_no_request_parameter_changes_the_target(browser, advocate, query):
     assert _click_id(location) == Click.objects.get().token
 
 
-def test_link_destination_inside_the_program_is_used(browser, advocate):
+def test_link_destination_inside_the_program_is_used(visitor, advocate):
     advocate.link.destination = "https://shop.example.com/pricing?plan=pro"
     advocate.link.save(update_fields=["destination"])
 
-    response = browser.get(f"/r/{advocate.link.code}")
+    response = visitor.get(f"/r/{advocate.link.code}")
 
     assert response["Location"].startswith("https://shop.example.com/pricing?plan=pro&chorus_click=")
 
 
-def test_code_is_case_insensitive_and_forgives_a_trailing_slash(browser, advocate):
-    assert browser.get(f"/r/{advocate.link.code.upper()}").status_code == 302
-    assert browser.get(f"/r/{advocate.link.code}/").status_code == 302
+def test_code_is_case_insensitive_and_forgives_a_trailing_slash(visitor, advocate):
+    assert visitor.get(f"/r/{advocate.link.code.upper()}").status_code == 302
+    assert visitor.get(f"/r/{advocate.link.code}/").status_code == 302
     assert Click.objects.count() == 2
 
 
-def test_vanity_route(browser, program, advocate):
+def test_vanity_route(visitor, program, advocate):
     set_vanity_code(advocate.link, "Jane-Rocks")
 
-    response = browser.get(f"/r/{program.slug}/JANE-ROCKS")
+    response = visitor.get(f"/r/{program.slug}/JANE-ROCKS")
 
     assert response.status_code == 302
     assert response["Location"].startswith("https://shop.example.com/?chorus_click=")
     assert Click.objects.get().link == advocate.link
 
 
-def test_vanity_of_another_program_is_not_found(browser, workspace, program, advocate):
+def test_vanity_of_another_program_is_not_found(visitor, workspace, program, advocate):
     from chorus.testing import factories
 
     other = factories.make_program(workspace, slug="partners")
     set_vanity_code(advocate.link, "jane")
 
-    response = browser.get(f"/r/{other.slug}/jane")
+    response = visitor.get(f"/r/{other.slug}/jane")
 
     assert response.status_code == 404
     assert Click.objects.count() == 0
 
 
-def test_unknown_code_gives_the_friendly_404_page(browser, db):
-    response = browser.get("/r/doesnotexist")
+def test_unknown_code_gives_the_friendly_404_page(visitor, db):
+    response = visitor.get("/r/doesnotexist")
 
     assert response.status_code == 404
     assert [t.name for t in response.templates][0] == "hub/link_missing.html"
@@ -113,8 +113,8 @@ def test_unknown_code_gives_the_friendly_404_page(browser, db):
     assert Click.objects.count() == 0
 
 
-def test_unknown_code_page_follows_the_browser_language(browser, db):
-    response = browser.get("/r/doesnotexist", HTTP_ACCEPT_LANGUAGE="de")
+def test_unknown_code_page_follows_the_browser_language(visitor, db):
+    response = visitor.get("/r/doesnotexist", HTTP_ACCEPT_LANGUAGE="de")
 
     assert response.status_code == 404
     assert response.templates[0].name == "hub/link_missing.html"
@@ -123,7 +123,7 @@ def test_unknown_code_page_follows_the_browser_language(browser, db):
 
 
 @pytest.mark.parametrize("change", ["link_off", "expired", "advocate_disabled", "program_off"])
-def test_disabled_or_expired_link_gives_the_410_page(browser, program, advocate, change):
+def test_disabled_or_expired_link_gives_the_410_page(visitor, program, advocate, change):
     link = advocate.link
     if change == "link_off":
         link.is_active = False
@@ -138,7 +138,7 @@ def test_disabled_or_expired_link_gives_the_410_page(browser, program, advocate,
         program.is_active = False
         program.save(update_fields=["is_active"])
 
-    response = browser.get(f"/r/{link.code}")
+    response = visitor.get(f"/r/{link.code}")
 
     assert response.status_code == 410
     assert response.templates[0].name == "hub/link_gone.html"
@@ -146,17 +146,17 @@ def test_disabled_or_expired_link_gives_the_410_page(browser, program, advocate,
     assert Click.objects.count() == 0
 
 
-def test_arabic_410_page_is_right_to_left(browser, advocate):
+def test_arabic_410_page_is_right_to_left(visitor, advocate):
     advocate.link.is_active = False
     advocate.link.save(update_fields=["is_active"])
 
-    response = browser.get(f"/r/{advocate.link.code}", HTTP_ACCEPT_LANGUAGE="ar")
+    response = visitor.get(f"/r/{advocate.link.code}", HTTP_ACCEPT_LANGUAGE="ar")
 
     assert response.status_code == 410
     assert '<html lang="ar" dir="rtl">' in response.content.decode()
 
 
-def test_database_trouble_gives_the_try_again_page(browser, advocate, monkeypatch):
+def test_database_trouble_gives_the_try_again_page(visitor, advocate, monkeypatch):
     from django.db import OperationalError
 
     from chorus.referrals.services import clicks
@@ -166,14 +166,14 @@ def test_database_trouble_gives_the_try_again_page(browser, advocate, monkeypatc
 
     monkeypatch.setattr(clicks, "_load_target", database_down)
 
-    response = browser.get(f"/r/{advocate.link.code}")
+    response = visitor.get(f"/r/{advocate.link.code}")
 
     assert response.status_code == 503
     assert response.templates[0].name == "hub/try_again.html"
     assert response["Retry-After"] == "30"
 
 
-def test_tracking_trouble_never_breaks_the_redirect(browser, advocate, monkeypatch):
+def test_tracking_trouble_never_breaks_the_redirect(visitor, advocate, monkeypatch):
     from chorus.referrals.services import clicks
 
     def cannot_record(*args, **kwargs):
@@ -181,18 +181,18 @@ def test_tracking_trouble_never_breaks_the_redirect(browser, advocate, monkeypat
 
     monkeypatch.setattr(clicks.recorder, "record", cannot_record)
 
-    response = browser.get(f"/r/{advocate.link.code}")
+    response = visitor.get(f"/r/{advocate.link.code}")
 
     assert response.status_code == 302
     assert parse_click_id(_click_id(response["Location"])).link_id == advocate.link.pk
     assert Click.objects.count() == 0
 
 
-def test_program_with_friend_page_first_shows_it_with_a_continue_link(browser, program, advocate):
+def test_program_with_friend_page_first_shows_it_with_a_continue_link(visitor, program, advocate):
     program.show_friend_page = True
     program.save(update_fields=["show_friend_page"])
 
-    response = browser.get(f"/r/{advocate.link.code}?url=https://evil.example.org/")
+    response = visitor.get(f"/r/{advocate.link.code}?url=https://evil.example.org/")
 
     assert response.status_code == 200
     assert response.templates[0].name == "hub/friend.html"

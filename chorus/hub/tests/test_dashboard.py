@@ -15,9 +15,9 @@ from chorus.testing import factories
 
 
 @pytest.fixture
-def hub(browser, program, advocate):
-    browser.post(f"/hub/{program.slug}/login/{issue_login_token(advocate)}/")
-    return browser
+def hub(visitor, program, advocate):
+    visitor.post(f"/hub/{program.slug}/login/{issue_login_token(advocate)}/")
+    return visitor
 
 
 def _click(client, advocate, ip: str) -> str:

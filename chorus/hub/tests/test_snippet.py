@@ -29,9 +29,9 @@ def test_snippet_is_served_at_a_stable_cacheable_url(client, db):
     assert "sessionid" not in response.cookies and "csrftoken" not in response.cookies
 
 
-def test_browser_signup_is_recorded_with_browser_trust_and_not_rewarded(client, browser, program, advocate):
+def test_browser_signup_is_recorded_with_browser_trust_and_not_rewarded(client, visitor, program, advocate):
     factories.make_standard_rules(program)
-    location = browser.get(f"/r/{advocate.link.code}")["Location"]
+    location = visitor.get(f"/r/{advocate.link.code}")["Location"]
     click_id = parse_qs(urlsplit(location).query)["chorus_click"][0]
 
     response = _post(client, program.slug, {"type": "signup", "email": "friend@example.org", "click_id": click_id})
