@@ -45,7 +45,7 @@ class ClaimForm(forms.Form):
 
 
 class VanityForm(forms.Form):
-    vanity_code = forms.CharField(label=_("Your personal code"), max_length=32, required=False,
+    vanity_code = forms.CharField(label=_("Personal code"), max_length=32, required=False,
                                   help_text=_("3–32 letters, digits or dashes. Leave empty to remove it."))
 
 

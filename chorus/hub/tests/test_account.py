@@ -183,7 +183,7 @@ def test_login_links_are_limited_per_advocate_without_telling(
         visitor, program, advocate, smtp_server, django_capture_on_commit_callbacks, settings):
     settings.CHORUS_MAGIC_LINKS_PER_HOUR = 3
     answers = []
-    for index in range(5):
+    for _attempt in range(5):
         response = _request_link(visitor, program, "jane@example.com", django_capture_on_commit_callbacks)
         answers.append((response.status_code, response.templates[0].name))
 

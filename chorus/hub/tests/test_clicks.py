@@ -201,3 +201,6 @@ def test_program_with_friend_page_first_shows_it_with_a_continue_link(visitor, p
     assert "Jane invited you — 20% off your first order" in html
     assert f'href="https://shop.example.com/?chorus_click={click.token}"' in html
     assert "evil.example.org" not in html
+    # switching language re-renders the friend page, not the click (which would count again)
+    assert f'name="next" value="/p/{program.slug}/invite/{advocate.link.code}/"' in html
+    assert "sessionid" not in response.cookies

@@ -6,14 +6,20 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from chorus.core.errors import ChorusError
-from chorus.referrals.services.links import ensure_link, link_url, qr_code, set_vanity_code, vanity_url
+from chorus.referrals.services.links import (
+    ensure_link,
+    link_url,
+    qr_code,
+    set_vanity_code,
+    vanity_url,
+)
 from chorus.referrals.services.stats import advocate_stats
 from chorus.rewards.models import LedgerEntry
 from chorus.rewards.services import balance
 
 from ..access import advocate_required
 from ..dashboard import advocate_rewards, ledger_history
-from ..forms import LanguageForm, VanityForm, add_service_errors
+from ..forms import VanityForm, add_service_errors
 from ..sharing import share_targets
 
 
@@ -44,7 +50,6 @@ def dashboard(request, program, advocate):
         "credit_balance": balance(advocate, LedgerEntry.Unit.CREDIT),
         "rewards": advocate_rewards(advocate),
         "ledger": ledger_history(advocate),
-        "language_form": LanguageForm(initial={"language": request.LANGUAGE_CODE}),
     }
     return render(request, "hub/dashboard.html", context)
 
