@@ -2,7 +2,8 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from chorus.advocates.models import Advocate, LoginToken
 from chorus.core.signing import visitor_hash
@@ -37,7 +38,9 @@ def test_join_creates_a_pending_advocate_and_emails_a_confirmation(
     smtp_server.wait_for(1)
     [message] = smtp_server.messages
     assert message["To"] == "ana@example.pl"
-    assert message["Subject"] == "Confirm your email to join Acme Customers"
+    with translation.override("pl"):  # the email speaks the language chosen on the join page
+        expected_subject = gettext("Confirm your email to join %(program)s") % {"program": "Acme Customers"}
+    assert message["Subject"].strip() == expected_subject
     assert message["From"] == "Acme Customers <chorus@localhost>"
     assert message.get_body(preferencelist=("plain",)) is not None
     html = message.get_body(preferencelist=("html",)).get_content()
