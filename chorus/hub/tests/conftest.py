@@ -1,5 +1,6 @@
 import pytest
 from django.core.cache import cache
+from django.utils import translation
 
 from chorus.referrals.services.clicks import forget_cached_links
 
@@ -7,13 +8,15 @@ BROWSER_UA = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTM
 
 
 @pytest.fixture(autouse=True)
-def _fresh_caches():
-    """Rate-limit counters, unique-click keys and cached links start empty in every test."""
+def _fresh_state():
+    """Rate-limit counters, unique-click keys and cached links start empty in every test,
+    and the language a request activated does not leak into the next test."""
     cache.clear()
     forget_cached_links()
     yield
     cache.clear()
     forget_cached_links()
+    translation.deactivate()
 
 
 @pytest.fixture
