@@ -168,6 +168,17 @@ def run_demo(argv: list[str]) -> int:
         return 2
     _configure_environment(options)
     mailbox = _start_mailbox()
+    try:
+        return _run(options, printing_mail=mailbox is not None)
+    except KeyboardInterrupt:  # before the demo started; the seed is one transaction
+        _say("\nInterrupted before the demo started.")
+        return 130
+    finally:
+        if mailbox is not None:
+            mailbox.stop()
+
+
+def _run(options: argparse.Namespace, *, printing_mail: bool) -> int:
     access = _prepare()
     for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, _raise_stop)
@@ -176,7 +187,7 @@ def run_demo(argv: list[str]) -> int:
     try:
         children = _start_children(options)
         _wait_until_serving(options, children)
-        _say(_banner(access, mailbox=mailbox is not None))
+        _say(_banner(access, mailbox=printing_mail))
         status = _supervise(children)
     except _Stop:
         _say("\nStopping the web server and the task worker…")
@@ -187,7 +198,5 @@ def run_demo(argv: list[str]) -> int:
         for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             signal.signal(signum, signal.SIG_IGN)
         _stop_children(children)
-        if mailbox is not None:
-            mailbox.stop()
     _say("Chorus demo stopped.")
     return status
