@@ -5,7 +5,7 @@ import time
 from datetime import timedelta
 
 from django.core.management import call_command
-from django.db.models import Count, Max, Min
+from django.db.models import Count, F, Max, Min
 from django.utils import timezone
 
 from chorus.advocates.models import Advocate
@@ -67,6 +67,10 @@ def test_seed_builds_a_believable_program_once(db):
     assert issued_points > 50
     assert LedgerEntry.objects.filter(program=program, reason="clawback").exists()
     assert Reward.objects.filter(program=program, status="pending", hold_until__gt=now).exists()
+    # Rows keep the time of the event that made them, not the time the seed ran.
+    assert Reward.objects.filter(program=program).aggregate(first=Min("created_at"))["first"] < now - timedelta(days=75)
+    assert Referral.objects.filter(program=program).aggregate(first=Min("created_at"))["first"] < now - timedelta(days=75)
+    assert not Conversion.objects.filter(program=program).exclude(created_at=F("occurred_at")).exists()
 
     before = _volumes()
     output = io.StringIO()
