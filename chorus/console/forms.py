@@ -63,6 +63,7 @@ class ProgramSettingsForm(ConsoleForm):
     landing_body = forms.CharField(label=_("Landing page text"), required=False,
                                    widget=forms.Textarea(attrs={"rows": 5}))
     friend_offer = forms.CharField(label=_("Friend offer"), max_length=200, required=False,
+                                   # xgettext:no-python-format
                                    help_text=_("What the friend gets, e.g. “20% off your first order”."))
     advocate_offer = forms.CharField(label=_("Advocate reward text"), max_length=200, required=False,
                                      help_text=_("What the advocate gets, in words."))

@@ -3,6 +3,7 @@
 import time
 
 from django.core.cache import cache
+from django.utils.translation import gettext as _
 
 from .errors import RateLimited
 
@@ -21,7 +22,7 @@ def hit(bucket: str, limit: int, window_seconds: int = 60) -> None:
             count = 1
     if count > limit:
         retry_after = window_seconds - int(time.time() % window_seconds) or 1
-        raise RateLimited("Too many requests; slow down and try again shortly.", retry_after=retry_after)
+        raise RateLimited(_("Too many requests; slow down and try again shortly."), retry_after=retry_after)
 
 
 def client_ip(request) -> str:
