@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[3]
 
 
 def run_manage(*args, **env):
-    base = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "DATABASE_URL", "CHORUS_TESTING"}}
+    base = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "DATABASE_URL", "CHORUS_TESTING", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
     base.update(CHORUS_TESTING="0", CHORUS_SQLITE_PATH=str(ROOT / "var" / "check.sqlite3"), **env)
     return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=base, capture_output=True, text=True, timeout=120)
 
