@@ -7,8 +7,11 @@ says. Then real pages are asked for in each language, as a browser would.
 
 import gettext
 import io
+import os
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import polib
@@ -18,7 +21,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import translation
 
-LOCALE = Path(__file__).resolve().parents[3] / "locale"
+ROOT = Path(__file__).resolve().parents[3]
+LOCALE = ROOT / "locale"
 TRANSLATED = ["ar", "de", "ja", "pl"]
 PLURAL_FORMS = {"ar": 6, "de": 2, "ja": 1, "pl": 4}
 
@@ -68,10 +72,36 @@ def test_every_configured_language_has_a_catalog():
 
 
 def test_every_catalog_has_the_same_messages_as_the_english_one():
-    english = {(e.msgctxt, e.msgid, e.msgid_plural) for e in live_entries("en")}
+    english = message_keys(live_entries("en"))
     assert len(english) > 500
     for language in TRANSLATED:
-        assert {(e.msgctxt, e.msgid, e.msgid_plural) for e in live_entries(language)} == english, language
+        assert message_keys(live_entries(language)) == english, language
+
+
+def message_keys(entries) -> set[tuple]:
+    return {(entry.msgctxt, entry.msgid, entry.msgid_plural) for entry in entries}
+
+
+@pytest.mark.skipif(not (shutil.which("xgettext") and shutil.which("msgmerge")), reason="GNU gettext is not installed")
+def test_catalogs_hold_every_string_of_the_source(tmp_path):
+    """makemessages on a copy of the source finds exactly the committed messages: a new or
+    changed string fails here until it is in the catalogs (see locale/README.md)."""
+    for name in ("chorus", "config", "templates"):
+        shutil.copytree(ROOT / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__", "tests"))
+    shutil.copy(ROOT / "manage.py", tmp_path)
+    (tmp_path / "locale").mkdir()
+    environment = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
+    environment.update(DEBUG="1", CHORUS_SQLITE_PATH=str(tmp_path / "unused.sqlite3"))
+
+    result = subprocess.run(
+        [sys.executable, "manage.py", "makemessages", "-l", "en", "--no-obsolete", "--ignore=tests"],
+        cwd=tmp_path, env=environment, capture_output=True, text=True, timeout=120)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    found = message_keys(polib.pofile(str(tmp_path / "locale" / "en" / "LC_MESSAGES" / "django.po")))
+    committed = message_keys(live_entries("en"))
+    assert sorted(found - committed, key=str) == []  # new strings: translate them
+    assert sorted(committed - found, key=str) == []  # strings gone from the source
 
 
 @pytest.mark.parametrize("language", TRANSLATED)
