@@ -66,6 +66,15 @@ def smtp_server(settings):
 
 
 @pytest.fixture(autouse=True)
+def _english_after_each_test():
+    """A test that activates a language must not leave it to the next one."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _ledger_triggers(request):
     """The ledger's append-only triggers hold in every database test. SQLite flushes a
     transactional test's tables with DELETE, which they refuse, so they are dropped for

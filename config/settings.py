@@ -252,6 +252,9 @@ X_FRAME_OPTIONS = "DENY"
 # --- Chorus ----------------------------------------------------------------------------
 CHORUS_MAGIC_LINK_MINUTES = env_int("CHORUS_MAGIC_LINK_MINUTES", 15)
 CHORUS_MAGIC_LINKS_PER_HOUR = env_int("CHORUS_MAGIC_LINKS_PER_HOUR", 5)
+# How many reverse proxies (load balancer, TLS terminator) stand in front of Chorus and
+# append to X-Forwarded-For; 0 trusts only the socket's address.
+CHORUS_TRUSTED_PROXIES = env_int("CHORUS_TRUSTED_PROXIES", 0)
 CHORUS_RATE_LIMIT_PER_MINUTE = env_int("CHORUS_RATE_LIMIT_PER_MINUTE", 120)
 CHORUS_API_RATE_LIMIT_PER_MINUTE = env_int("CHORUS_API_RATE_LIMIT_PER_MINUTE", 6000)
 CHORUS_METADATA_MAX_BYTES = 4096

@@ -26,4 +26,17 @@ def hit(bucket: str, limit: int, window_seconds: int = 60) -> None:
 
 
 def client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    return client_ip_from_environ(request.META) or "unknown"
+
+
+def client_ip_from_environ(environ) -> str:
+    """The visitor's address: REMOTE_ADDR, or — behind CHORUS_TRUSTED_PROXIES reverse
+    proxies — the X-Forwarded-For entry the outermost trusted proxy saw."""
+    from django.conf import settings
+
+    proxies = settings.CHORUS_TRUSTED_PROXIES
+    if proxies:
+        forwarded = [part.strip() for part in environ.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies][:64]
+    return environ.get("REMOTE_ADDR", "") or ""

@@ -12,6 +12,7 @@ from django.shortcuts import redirect
 from django.utils import translation
 
 from chorus.advocates.models import Advocate
+from chorus.core.ratelimit import client_ip_from_environ
 from chorus.core.signing import visitor_hash
 from chorus.programs.models import Program
 
@@ -50,7 +51,7 @@ def log_out(request, program: Program) -> None:
 
 
 def request_visitor(request) -> str:
-    return visitor_hash(request.META.get("REMOTE_ADDR", ""), request.META.get("HTTP_USER_AGENT", "")[:512])
+    return visitor_hash(client_ip_from_environ(request.META), request.META.get("HTTP_USER_AGENT", "")[:512])
 
 
 def activate_advocate_language(request, advocate: Advocate | None) -> None:

@@ -21,6 +21,7 @@ from django.conf import settings
 from django.http.request import split_domain_port, validate_host
 from django.utils.encoding import iri_to_uri
 
+from chorus.core.ratelimit import client_ip_from_environ
 from chorus.referrals.services.clicks import handle_click
 
 logger = logging.getLogger("chorus.clicks")
@@ -112,7 +113,7 @@ class RedirectFastPath:
             outcome = handle_click(
                 # the same client facts as chorus.hub.views.clicks.click_client, so a visitor
                 # hashes alike on both paths
-                code, ip=environ.get("REMOTE_ADDR", "") or "", user_agent=environ.get("HTTP_USER_AGENT", "")[:512],
+                code, ip=client_ip_from_environ(environ), user_agent=environ.get("HTTP_USER_AGENT", "")[:512],
                 referrer=environ.get("HTTP_REFERER", "")[:500], only_redirect=True,
             )
         except Exception:  # let Django answer (and log) rather than fail here

@@ -211,3 +211,15 @@ def test_program_with_friend_page_first_shows_it_with_a_continue_link(visitor, p
     # switching language re-renders the friend page, not the click (which would count again)
     assert f'name="next" value="/p/{program.slug}/invite/{advocate.link.code}/"' in html
     assert "sessionid" not in response.cookies
+
+
+def test_head_request_answers_without_counting_a_click(visitor, advocate):
+    response = visitor.head(f"/r/{advocate.link.code}")
+    assert response.status_code == 302 and "chorus_click=" in response["Location"]
+    assert Click.objects.count() == 0
+
+
+def test_behind_a_trusted_proxy_the_forwarded_address_identifies_the_visitor(visitor, advocate, settings):
+    settings.CHORUS_TRUSTED_PROXIES = 1
+    visitor.get(f"/r/{advocate.link.code}", HTTP_X_FORWARDED_FOR="203.0.113.50", HTTP_USER_AGENT=BROWSER_UA)
+    assert Click.objects.get().visitor_hash == visitor_hash("203.0.113.50", BROWSER_UA)

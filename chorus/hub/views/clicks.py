@@ -11,6 +11,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+from chorus.core.ratelimit import client_ip_from_environ
 from chorus.programs.models import Program
 from chorus.referrals.models import ReferralLink
 from chorus.referrals.services.clicks import ClickOutcome, append_click_id, handle_click
@@ -23,7 +24,7 @@ def click_client(request) -> dict:
     """What handle_click records about the browser: the socket's IP, User-Agent, Referer."""
     meta = request.META
     return {
-        "ip": meta.get("REMOTE_ADDR", "") or "",
+        "ip": client_ip_from_environ(meta),
         "user_agent": meta.get("HTTP_USER_AGENT", "")[:512],
         "referrer": meta.get("HTTP_REFERER", "")[:500],
     }
@@ -82,9 +83,9 @@ def click_response(request, outcome: ClickOutcome, *, friend_page_seen: bool = F
 
 @require_safe
 def click(request, code: str):
-    return click_response(request, handle_click(code, **click_client(request)))
+    return click_response(request, handle_click(code, record=request.method == "GET", **click_client(request)))
 
 
 @require_safe
 def vanity_click(request, slug: str, vanity: str):
-    return click_response(request, handle_click(f"{slug}/{vanity}", **click_client(request)))
+    return click_response(request, handle_click(f"{slug}/{vanity}", record=request.method == "GET", **click_client(request)))

@@ -21,6 +21,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import close_old_connections, connection, transaction
 from django.db.models.constants import OnConflict
+from django.utils import timezone
 
 from chorus.core.signing import new_click_id, visitor_hash
 
@@ -54,16 +55,45 @@ class ClickOutcome:
 _link_cache: dict[str, tuple[float, LinkTarget | None]] = {}
 
 
-def _load_target(code: str) -> LinkTarget | None:
+_TARGET_FIELDS = ("pk", "program_id", "destination", "is_active", "expires_at", "program__is_active",
+                  "program__default_destination", "program__show_friend_page", "advocate__status")
+_CODE, _SLUG, _VANITY = "\x00code\x00", "\x00slug\x00", "\x00vanity\x00"  # parameter placeholders
+
+
+@lru_cache(maxsize=8)
+def _target_sql(vendor: str, by_vanity: bool) -> tuple[str, tuple]:
+    """The link lookup as the ORM compiles it (`.values(...).first()`), compiled once.
+
+    Every cache miss used to build and compile the same query again, which cost more than
+    running it; the parameters are marked by placeholder values and filled in per call."""
+    if by_vanity:
+        query = ReferralLink.objects.filter(program__slug=_SLUG, vanity_code=_VANITY)
+    else:
+        query = ReferralLink.objects.filter(code=_CODE)
+    sql, params = query.values(*_TARGET_FIELDS).order_by("pk")[:1].query.sql_with_params()
+    return sql, tuple(params)
+
+
+def _target_row(code: str) -> dict | None:
     if "/" in code:
         slug, _, vanity = code.partition("/")
-        query = ReferralLink.objects.filter(program__slug=slug, vanity_code=vanity.lower())
+        values = {_SLUG: slug, _VANITY: vanity.lower()}
     else:
-        query = ReferralLink.objects.filter(code=code.lower())
-    row = query.values(
-        "pk", "program_id", "destination", "is_active", "expires_at", "program__is_active",
-        "program__default_destination", "program__show_friend_page", "advocate__status",
-    ).first()
+        values = {_CODE: code.lower()}
+    sql, params = _target_sql(connection.vendor, "/" in code)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [values.get(param, param) for param in params])
+        found = cursor.fetchone()
+    if found is None:
+        return None
+    row = dict(zip(_TARGET_FIELDS, found, strict=True))
+    if row["expires_at"] is not None and timezone.is_naive(row["expires_at"]):  # SQLite: naive UTC, as the ORM reads it
+        row["expires_at"] = timezone.make_aware(row["expires_at"], connection.timezone)
+    return row
+
+
+def _load_target(code: str) -> LinkTarget | None:
+    row = _target_row(code)
     if row is None:
         return None
     expired = row["expires_at"] is not None and row["expires_at"] <= datetime.now(UTC)
@@ -143,8 +173,11 @@ def _click_id_slot(url: str) -> tuple[str, str]:
     return before, after
 
 
-def handle_click(code: str, *, ip: str, user_agent: str, referrer: str, only_redirect: bool = False) -> ClickOutcome:
+def handle_click(code: str, *, ip: str, user_agent: str, referrer: str, only_redirect: bool = False,
+                 record: bool = True) -> ClickOutcome:
     """Resolve `code` (random code, or "slug/vanity"), record the click, decide the answer.
+
+    `record=False` answers without counting a click (HEAD requests from link previewers).
 
     With `only_redirect`, a click that would show the friend page is not recorded: the
     caller (the lean WSGI path) hands the request to the page view, which records it.
@@ -165,7 +198,8 @@ def handle_click(code: str, *, ip: str, user_agent: str, referrer: str, only_red
     click_id = new_click_id(target.link_id, target.program_id)
     token = click_id.token
     try:
-        recorder.record(target, token, click_id.clicked_at, ip=ip, user_agent=user_agent, referrer=referrer)
+        if record:
+            recorder.record(target, token, click_id.clicked_at, ip=ip, user_agent=user_agent, referrer=referrer)
     except Exception:  # tracking trouble never breaks the redirect
         logger.exception("could not record a click on link %s", target.link_id)
     if target.show_friend_page:

@@ -116,16 +116,33 @@ def record_conversion(program, data: ConversionInput) -> ConversionResult:
                                name=data.name, seen_at=data.occurred_at)
     conversion, created = _insert(program, data, customer)
     if not created:
+        if conversion.trust == Conversion.Trust.BROWSER and data.trust == Conversion.Trust.SERVER:
+            return _confirm_browser_conversion(program, conversion, data)
         return ConversionResult(conversion=conversion, duplicate=True, rewards=list(conversion.rewards.all()))
-    referral = attribute(program, customer=customer, occurred_at=data.occurred_at, click_id=data.click_id,
-                         promo_code=data.promo_code, referral_code=data.referral_code)
-    created_rewards = []
-    if referral is not None:
+    return ConversionResult(conversion=conversion, duplicate=False, rewards=_attribute_and_reward(program, conversion, data))
+
+
+def _attribute_and_reward(program, conversion: Conversion, data: ConversionInput) -> list:
+    referral = conversion.referral or attribute(
+        program, customer=conversion.customer, occurred_at=conversion.occurred_at, click_id=data.click_id,
+        promo_code=data.promo_code, referral_code=data.referral_code)
+    if referral is None:
+        return []
+    if conversion.referral_id != referral.pk:
         conversion.referral = referral
         conversion.save(update_fields=["referral"])
-        if data.trust == Conversion.Trust.SERVER:  # browser-reported events are recorded, never rewarded
-            created_rewards = rewards.create_rewards(conversion, referral)
-    return ConversionResult(conversion=conversion, duplicate=False, rewards=created_rewards)
+    if conversion.trust != Conversion.Trust.SERVER:  # browser-reported events are recorded, never rewarded
+        return []
+    return rewards.create_rewards(conversion, referral)
+
+
+def _confirm_browser_conversion(program, conversion: Conversion, data: ConversionInput) -> ConversionResult:
+    """The merchant's server reports an event the snippet reported first: it becomes a
+    server-trust conversion and earns what it earns (the browser's report alone earned nothing)."""
+    if not Conversion.objects.filter(pk=conversion.pk, trust=Conversion.Trust.BROWSER).update(trust=Conversion.Trust.SERVER):
+        return ConversionResult(conversion=conversion, duplicate=True, rewards=list(conversion.rewards.all()))
+    conversion.trust = Conversion.Trust.SERVER
+    return ConversionResult(conversion=conversion, duplicate=False, rewards=_attribute_and_reward(program, conversion, data))
 
 
 def _record_refund(program, data: ConversionInput) -> ConversionResult:

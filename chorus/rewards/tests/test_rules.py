@@ -164,3 +164,16 @@ def test_inactive_rules_do_nothing(program, advocate):
     factories.make_rule(program, event="signup", kind="points", amount=100, is_active=False)
     assert referred_signup(program, advocate).rewards == []
     assert RewardRule.objects.count() == 1 and get_user_model().objects.count() >= 1
+
+
+def test_server_report_confirms_a_browser_signup_and_rewards_it(program, advocate):
+    factories.make_standard_rules(program)
+    browser = record_conversion(program, ConversionInput(type="signup", customer_external_id="cus_f", email="f@example.org",
+                                                         trust="browser", promo_code=advocate.link.promo_code))
+    assert (browser.conversion.trust, browser.rewards) == ("browser", [])
+    server = record_conversion(program, ConversionInput(type="signup", customer_external_id="cus_f", email="f@example.org"))
+    assert not server.duplicate and server.conversion.pk == browser.conversion.pk
+    assert server.conversion.trust == "server" and server.conversion.referral.advocate == advocate
+    assert [(r.side, r.kind, r.status) for r in server.rewards] == [("friend", "coupon", "issued")]
+    again = record_conversion(program, ConversionInput(type="signup", customer_external_id="cus_f", email="f@example.org"))
+    assert again.duplicate and Reward.objects.count() == 1
