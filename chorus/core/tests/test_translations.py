@@ -31,13 +31,6 @@ PLACEHOLDER = re.compile(r"%\([a-z_]+\)[-#0 +]*\d*(?:\.\d+)?[sdif]|%[sd]")
 TAG = re.compile(r"</?[a-z]+(?:\s[^>]*)?>")
 
 
-@pytest.fixture(autouse=True)
-def _default_language_afterwards():
-    """A request leaves its language active in the thread; later tests expect the default."""
-    yield
-    translation.deactivate()
-
-
 def catalog(language: str) -> polib.POFile:
     return polib.pofile(str(LOCALE / language / "LC_MESSAGES" / "django.po"))
 
