@@ -256,6 +256,11 @@ class Server:
                 self.process.wait(timeout=10)
             self._log.close()
 
+    def cpu_seconds(self) -> float:
+        """User + system CPU time of granian's processes so far (workers included)."""
+        pids = [self.process.pid, *self.worker_pids()] if self.process else []
+        return sum(process_cpu_seconds(pid) for pid in pids)
+
     def worker_pids(self) -> list:
         if self.process is None:
             return []
@@ -267,6 +272,15 @@ class Server:
 
     def __exit__(self, *exc):
         self.stop()
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """utime + stime of one process, from /proc (0 when it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 # --- wrk -------------------------------------------------------------------------------

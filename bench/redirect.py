@@ -34,7 +34,9 @@ def _measure(app: str, env: dict, server_settings: ServerSettings, wrk: WrkSetti
         time.sleep(1.0)  # let the flushers write the warm-up clicks
         before = count_clicks() if count_clicks else None
         log(f"{label}: measuring {wrk.duration_s}s at {wrk.connections} connections")
+        cpu_before = server.cpu_seconds()
         run = common.run_wrk(server.url, paths, wrk, work / f"wrk-{label}.json")
+        cpu_used = server.cpu_seconds() - cpu_before
         workers = server.worker_pids()
     # `with` has stopped the server gracefully (SIGTERM): buffered clicks must be in the database now
     result = {
@@ -48,6 +50,9 @@ def _measure(app: str, env: dict, server_settings: ServerSettings, wrk: WrkSetti
         "errors": run["errors"],
         "duration_s": round(run["duration_us"] / 1e6, 3),
         "warmup_requests_sent": warmup["requests_sent"],
+        # CPU the server's processes spent per response: steadier than throughput on a shared
+        # machine (the database's own processes are not included: PostgreSQL's backends)
+        "server_cpu_us_per_response": round(cpu_used / max(run["responses"], 1) * 1e6, 1),
         "server_workers_seen": len(workers),
         "server_stop_seconds": server.stop_seconds,
         "server_exit_code": server.exit_code,
@@ -96,7 +101,7 @@ def _redirect_section(vendor: str, server_settings: ServerSettings, wrk: WrkSett
             "clicks_unique": after["clicks_unique"] - before["clicks_unique"],
             "clicks_bot": after["clicks_bot"] - before["clicks_bot"],
             "seed": seeded,
-            **{key: measured[key] for key in ("responses", "responses_by_status", "errors", "duration_s",
+            **{key: measured[key] for key in ("server_cpu_us_per_response", "responses", "responses_by_status", "errors", "duration_s",
                                               "server_workers_seen", "server_stop_seconds", "server_exit_code")},
         }
         log(f"{vendor}: {section['redirects_per_s']}/s p50 {section['p50_ms']} ms p99 {section['p99_ms']} ms, "

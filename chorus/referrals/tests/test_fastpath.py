@@ -292,3 +292,34 @@ def test_buffered_clicks_are_written_when_a_forked_worker_exits(tmp_path):
     rows = [json.loads(line) for line in written.read_text().splitlines()]
     assert sorted(row["token"] for row in rows) == sorted(f"token-{number}" for number in range(25))
     assert {row["pid"] for row in rows} == {result["worker_pid"]}
+
+
+def test_link_lookup_reads_what_the_orm_reads(program, advocate):
+    """The cache-miss lookup runs the ORM's compiled query directly; it must read the same row."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from chorus.referrals.models import ReferralLink
+    from chorus.testing import factories
+
+    other = factories.make_advocate(program)
+    other.link.expires_at = timezone.now() + timedelta(days=3)
+    other.link.destination = "https://shop.example.com/spring"
+    other.link.is_active = False
+    other.link.save()
+    set_vanity_code(advocate.link, "jane-rocks")
+
+    def orm(code):
+        if "/" in code:
+            slug, _, vanity = code.partition("/")
+            query = ReferralLink.objects.filter(program__slug=slug, vanity_code=vanity.lower())
+        else:
+            query = ReferralLink.objects.filter(code=code.lower())
+        return query.values(*clicks._TARGET_FIELDS).first()
+
+    codes = [advocate.link.code, advocate.link.code.upper(), other.link.code, f"{program.slug}/JANE-ROCKS",
+             "nosuchcode", f"{program.slug}/nosuch", f"other/{advocate.link.code}"]
+    for code in codes:
+        assert clicks._target_row(code) == orm(code), code
+    assert clicks._target_row(other.link.code)["expires_at"] == other.link.expires_at
