@@ -1,6 +1,6 @@
 """Conversion ingest benchmark: `POST /api/v1/conversions/batch` throughput and single-event p99.
 
-    python -m bench.ingest [--friends 4000] [--batch-size 500] [--clients 2] [--singles 500]
+    python -m bench.ingest [--friends 2000] [--batch-size 500] [--clients 2] [--singles 500]
                            [--database all|sqlite|postgresql]
 
 For each database (a fresh temp SQLite file, and a temp PostgreSQL database when one answers
@@ -261,9 +261,26 @@ def _section(vendor: str, args, server_settings: ServerSettings, work: Path) -> 
         database.close()
 
 
+def _baseline(args, server_settings: ServerSettings, work: Path) -> dict:
+    """The same batches and single requests against bench.baseline:ingest_application."""
+    seed = {"api_key": "baseline", "links": [{"link_id": number, "code": f"code{number:06d}",
+                                               "promo_code": f"PROMO-{number:05d}"} for number in range(1000)]}
+    tokens = [f"click-token-{number}" for number in range(args.friends)]
+    groups, expected = friend_events(seed, tokens, args.friends, "baseline")
+    with Server("bench.baseline:ingest_application", common.base_env(), server_settings,
+                work / "granian-ingest-baseline.log") as server:
+        batch = ingest_batches(server.port, seed["api_key"], batches_of(groups, args.batch_size), args.clients)
+        single = single_events(server.port, seed["api_key"], seed, args.singles, "baseline")
+    result = {"app": "bench.baseline:ingest_application (parses the JSON, answers a result per event)",
+              "events_per_s": round(batch["recorded"] / batch["wall_seconds"], 1), "events": expected["conversions"],
+              "single_p50_ms": single["p50_ms"], "single_p99_ms": single["p99_ms"]}
+    log(f"baseline: {result['events_per_s']} events/s; single p50 {single['p50_ms']} ms p99 {single['p99_ms']} ms")
+    return result
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.ingest", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--friends", type=int, default=4000, help="friends in the batch run (~2.4 events each)")
+    parser.add_argument("--friends", type=int, default=2000, help="friends in the batch run (~2.4 events each)")
     parser.add_argument("--batch-size", type=int, default=500)
     parser.add_argument("--clients", type=int, default=2, help="concurrent connections sending batches")
     parser.add_argument("--singles", type=int, default=500, help="sequential single-event requests")
@@ -281,18 +298,25 @@ def main(argv=None) -> int:
     work = Path(tempfile.mkdtemp(prefix="chorus-bench-ingest-"))
     log(f"work files in {work}")
     started = time.monotonic()
+    baseline = _baseline(args, server_settings, work)
     sections = {vendor: _section(vendor, args, server_settings, work) for vendor in vendors}
+    for section in sections.values():
+        section["ratio_to_baseline"] = round(section["events_per_s"] / baseline["events_per_s"], 4)
     headline = sections["sqlite"] if "sqlite" in sections else next(iter(sections.values()))
     result = {
         "events_per_s": headline["events_per_s"],
         "single_p99_ms": headline["single_p99_ms"],
         "single_p50_ms": headline["single_p50_ms"],
+        "baseline_events_per_s": baseline["events_per_s"],
+        "ratio_to_baseline": headline["ratio_to_baseline"],
+        "baseline_single_p99_ms": baseline["single_p99_ms"],
         "target_events_per_s": 2000,
         "target_single_p99_ms": 50,
         "all_checks_passed": all(all(section["checks"].values()) for section in sections.values()),
         "database": headline["database"],
         "server": server_settings.describe(),
         "databases": sections,
+        "baseline": baseline,
         "postgresql_skipped": "" if "postgresql" in sections or args.database == "sqlite" else common.postgres_reachable(),
         "wall_seconds": round(time.monotonic() - started, 1),
     }
