@@ -16,21 +16,30 @@ import threading
 from pathlib import Path
 
 from config.wsgi import application as chorus_application
+from config.wsgi import django_application as plain_django_application
 
 _state = {"redirects": 0, "pid": None}
 _lock = threading.Lock()
 
 
-def application(environ, start_response):
-    def counting_start_response(status, headers, exc_info=None):
-        if status.startswith("302"):
-            with _lock:
-                _state["redirects"] += 1
-        return start_response(status, headers, exc_info)
+def _counting(app):
+    def counted(environ, start_response):
+        def counting_start_response(status, headers, exc_info=None):
+            if status.startswith("302"):
+                with _lock:
+                    _state["redirects"] += 1
+            return start_response(status, headers, exc_info)
 
-    if _state["pid"] != os.getpid():
-        _start_reporter()
-    return chorus_application(environ, counting_start_response)
+        if _state["pid"] != os.getpid():
+            _start_reporter()
+        return app(environ, counting_start_response)
+
+    return counted
+
+
+application = _counting(chorus_application)
+# Django alone, without the lean redirect path in front: for comparison
+django_application = _counting(plain_django_application)
 
 
 def _write(final: bool) -> None:

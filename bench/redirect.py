@@ -64,7 +64,8 @@ def _measure(app: str, env: dict, server_settings: ServerSettings, wrk: WrkSetti
     return result
 
 
-def _redirect_section(vendor: str, server_settings: ServerSettings, wrk: WrkSettings, advocates: int, work: Path) -> dict:
+def _redirect_section(vendor: str, server_settings: ServerSettings, wrk: WrkSettings, advocates: int, work: Path,
+                      app: str = "bench.counted:application") -> dict:
     database = common.open_database(vendor)
     try:
         log(f"{database.label}: migrating and seeding {advocates} advocates")
@@ -75,16 +76,18 @@ def _redirect_section(vendor: str, server_settings: ServerSettings, wrk: WrkSett
         def count_clicks() -> dict:
             return common.django_step(database, "count")
 
-        counts = work / f"counts-{vendor}"
+        label = vendor if app == "bench.counted:application" else f"{vendor}-django"
+        counts = work / f"counts-{label}"
         counts.mkdir()
         env = {**database.env, "BENCH_COUNT_DIR": str(counts)}
-        measured = _measure("bench.counted:application", env, server_settings, wrk, paths, work, vendor, count_clicks)
+        measured = _measure(app, env, server_settings, wrk, paths, work, label, count_clicks)
         before, after = measured.pop("clicks_before"), measured.pop("clicks_after")
         redirects = measured["responses_by_status"].get("302", 0)
         clicks = after["clicks"] - before["clicks"]
         served = _served_redirects(counts)
         section = {
             "database": database.label,
+            "app": app,
             "redirects_per_s": round(redirects / measured["duration_s"], 1),
             "p50_ms": measured["p50_ms"], "p90_ms": measured["p90_ms"], "p99_ms": measured["p99_ms"],
             "requests_sent": measured["requests_sent"],
@@ -104,7 +107,7 @@ def _redirect_section(vendor: str, server_settings: ServerSettings, wrk: WrkSett
             **{key: measured[key] for key in ("server_cpu_us_per_response", "responses", "responses_by_status", "errors", "duration_s",
                                               "server_workers_seen", "server_stop_seconds", "server_exit_code")},
         }
-        log(f"{vendor}: {section['redirects_per_s']}/s p50 {section['p50_ms']} ms p99 {section['p99_ms']} ms, "
+        log(f"{label}: {section['redirects_per_s']}/s p50 {section['p50_ms']} ms p99 {section['p99_ms']} ms, "
             f"sent {section['requests_sent']}, clicks {clicks}")
         return section
     finally:
@@ -133,6 +136,8 @@ def main(argv=None) -> int:
     parser.add_argument("--blocking-threads", type=int, default=2, help="granian blocking threads per worker (default 2)")
     parser.add_argument("--advocates", type=int, default=1000)
     parser.add_argument("--database", choices=["all", "sqlite", "postgresql"], default="all")
+    parser.add_argument("--no-compare-django", dest="compare_django", action="store_false",
+                        help="skip the comparison run through the whole Django stack (SQLite)")
     parser.add_argument("--no-write", action="store_true", help="print the result instead of writing the JSON")
     args = parser.parse_args(argv)
     if not 1 <= args.duration <= 300:
@@ -149,10 +154,14 @@ def main(argv=None) -> int:
     baseline_paths.write_text("".join(f"/r/baseline{number}\n" for number in range(1000)))
     baselines = [_baseline(server_settings, wrk, baseline_paths, work, "baseline-1")]
     sections = {vendor: _redirect_section(vendor, server_settings, wrk, args.advocates, work) for vendor in vendors}
+    full_stack = None
+    if args.compare_django and "sqlite" in vendors:
+        full_stack = _redirect_section("sqlite", server_settings, wrk, args.advocates, work,
+                                       app="bench.counted:django_application")
     baselines.append(_baseline(server_settings, wrk, baseline_paths, work, "baseline-2"))
 
     baseline_per_s = round(sum(run["per_s"] for run in baselines) / len(baselines), 1)
-    for section in sections.values():
+    for section in [*sections.values(), *([full_stack] if full_stack else [])]:
         section["ratio_to_baseline"] = round(section["redirects_per_s"] / baseline_per_s, 3)
     headline = sections["sqlite"] if "sqlite" in sections else next(iter(sections.values()))
     result = {
@@ -163,7 +172,8 @@ def main(argv=None) -> int:
         "clicks_recorded": headline["clicks_recorded"],
         "baseline_per_s": baseline_per_s,
         "ratio_to_baseline": headline["ratio_to_baseline"],
-        "every_redirect_recorded": all(section["every_redirect_recorded"] for section in sections.values()),
+        "every_redirect_recorded": all(section["every_redirect_recorded"]
+                                       for section in [*sections.values(), *([full_stack] if full_stack else [])]),
         "target_redirects_per_s": 5000,
         "database": headline["database"],
         "duration_s": args.duration,
@@ -171,6 +181,9 @@ def main(argv=None) -> int:
         "server": server_settings.describe(),
         "load": wrk.describe(),
         "databases": sections,
+        "without_lean_path": None if full_stack is None else {
+            "note": "the same SQLite run with config.wsgi.django_application (every redirect through Django's "
+                    "middleware, URL resolver and hub view), for comparison", **full_stack},
         "baseline": {"app": "bench.baseline:application (static 302)", "runs": baselines,
                      "note": "mean of a run before and a run after the redirect runs"},
         "postgresql_skipped": "" if "postgresql" in sections or args.database == "sqlite" else common.postgres_reachable(),
