@@ -74,7 +74,8 @@ class AdvocateRewardOut(Schema):
     amount: int
     currency: str
     status: str = Field(description="pending | approved | issued | denied | clawed_back")
-    status_reason: str
+    status_reason: str = Field(description="Why it is pending, denied or clawed back: awaiting_review | refunded | review_denied, or empty.")
+    status_reason_text: str = Field(description="The same reason as a sentence in the request's language.")
     hold_until: datetime | None
     created_at: datetime
 

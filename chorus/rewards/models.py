@@ -68,7 +68,12 @@ class Reward(models.Model):
     currency = models.CharField(max_length=3, blank=True)
     code = models.CharField(max_length=40, blank=True, help_text="Discount code for coupon rewards.")
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING, db_index=True)
-    status_reason = models.CharField(max_length=200, blank=True)
+    status_reason = models.CharField(max_length=32, blank=True, choices=[
+        ("awaiting_review", _("Waiting for the referral to be reviewed")),
+        ("refunded", _("The order was refunded")),
+        ("review_denied", _("Denied after review")),
+    ], help_text="A reason code, translated when shown; details in status_reason_data.")
+    status_reason_data = models.JSONField(default=dict, blank=True)
     hold_until = models.DateTimeField(null=True, blank=True, db_index=True)
     approved_at = models.DateTimeField(null=True, blank=True)
     issued_at = models.DateTimeField(null=True, blank=True)
@@ -88,6 +93,14 @@ class Reward(models.Model):
     @property
     def unit(self) -> str:
         return "points" if self.kind == RewardRule.Kind.POINTS else "credit"
+
+    @property
+    def status_reason_text(self) -> str:
+        """The reason in the reader's language (the active one), with its details."""
+        order = self.status_reason_data.get("order")
+        if self.status_reason == "refunded" and order:
+            return _("Order %(order)s was refunded") % {"order": order}
+        return str(self.get_status_reason_display()) if self.status_reason else ""
 
 
 class LedgerEntryQuerySet(models.QuerySet):

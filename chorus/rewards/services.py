@@ -99,7 +99,7 @@ def create_rewards(conversion, referral) -> list[Reward]:
             kind=rule.kind, amount=amount, currency=program.currency if rule.kind != RewardRule.Kind.POINTS else "",
             code=coupon_code() if rule.kind == RewardRule.Kind.COUPON else "",
             hold_until=conversion.occurred_at + timedelta(days=program.hold_days) if held else None,
-            status_reason="" if referral.rewardable else _("Waiting for the referral to be reviewed"),
+            status_reason="" if referral.rewardable else "awaiting_review",
         )
         try:
             with transaction.atomic():
@@ -168,22 +168,24 @@ def release_due_rewards(now: datetime | None = None) -> int:
     return sum(1 for reward_id in list(due) if release_reward(reward_id, now))
 
 
-def reverse_rewards(conversion, reason: str) -> list[Reward]:
-    """A refund: deny rewards still held, claw back issued ones with a reversing entry."""
+def reverse_rewards(conversion, reason: str = "refunded", **details) -> list[Reward]:
+    """A refund: deny rewards still held, claw back issued ones with a reversing entry.
+
+    `reason` is a Reward.status_reason code; `details` (e.g. order=…) are kept beside it."""
     now = timezone.now()
     changed = []
     for reward in Reward.objects.select_for_update().select_related("program", "rule").filter(conversion=conversion).order_by("pk"):
         if reward.status in (Reward.Status.PENDING, Reward.Status.APPROVED):
             Reward.objects.filter(pk=reward.pk, status=reward.status).update(
-                status=Reward.Status.DENIED, status_reason=reason, closed_at=now, updated_at=now)
+                status=Reward.Status.DENIED, status_reason=reason, status_reason_data=details, closed_at=now, updated_at=now)
         elif reward.status == Reward.Status.ISSUED:
             if reward.kind != RewardRule.Kind.COUPON:
                 unit = LedgerEntry.Unit.POINTS if reward.kind == RewardRule.Kind.POINTS else LedgerEntry.Unit.CREDIT
                 post_entry(program=reward.program, unit=unit, amount=-reward.amount, reason=LedgerEntry.Reason.CLAWBACK,
                            advocate=reward.advocate, customer=reward.customer, reward=reward,
-                           currency=reward.currency, note=reason)
+                           currency=reward.currency)
             Reward.objects.filter(pk=reward.pk, status=Reward.Status.ISSUED).update(
-                status=Reward.Status.CLAWED_BACK, status_reason=reason, closed_at=now, updated_at=now)
+                status=Reward.Status.CLAWED_BACK, status_reason=reason, status_reason_data=details, closed_at=now, updated_at=now)
         else:
             continue
         reward.refresh_from_db()
@@ -209,7 +211,7 @@ def review_referral(referral_id: int, *, approve: bool, user, note: str = "", wo
     now = timezone.now()
     pending = Reward.objects.filter(referral=referral, status=Reward.Status.PENDING)
     if not approve:
-        pending.update(status=Reward.Status.DENIED, status_reason=_("Denied after review"), closed_at=now, updated_at=now)
+        pending.update(status=Reward.Status.DENIED, status_reason="review_denied", closed_at=now, updated_at=now)
         return referral
     for reward in pending.select_related("program", "rule"):
         if reward.hold_until is None or reward.hold_until <= now:

@@ -133,7 +133,7 @@ def test_rewards_are_listed_newest_first_with_a_cursor(api, referred):
     assert first["items"][0] == {
         "id": newest.pk, "rule": newest.rule.name, "conversion_id": newest.conversion_id, "kind": newest.kind,
         "amount": newest.amount, "currency": newest.currency, "status": "clawed_back",
-        "status_reason": "Order o-2 was refunded", "hold_until": None,
+        "status_reason": "refunded", "status_reason_text": "Order o-2 was refunded", "hold_until": None,
         "created_at": newest.created_at.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
     }
 

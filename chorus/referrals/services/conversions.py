@@ -155,5 +155,5 @@ def _record_refund(program, data: ConversionInput) -> ConversionResult:
     refund, created = _insert(program, data, purchase.customer, referral=purchase.referral, refunded_conversion=purchase)
     if not created:
         return ConversionResult(conversion=refund, duplicate=True)
-    changed = rewards.reverse_rewards(purchase, _("Order %(order)s was refunded") % {"order": data.order_id})
+    changed = rewards.reverse_rewards(purchase, "refunded", order=data.order_id)
     return ConversionResult(conversion=refund, duplicate=False, rewards=changed)

@@ -177,3 +177,18 @@ def test_server_report_confirms_a_browser_signup_and_rewards_it(program, advocat
     assert [(r.side, r.kind, r.status) for r in server.rewards] == [("friend", "coupon", "issued")]
     again = record_conversion(program, ConversionInput(type="signup", customer_external_id="cus_f", email="f@example.org"))
     assert again.duplicate and Reward.objects.count() == 1
+
+
+def test_reasons_are_stored_as_codes_and_read_in_the_readers_language(program, advocate):
+    from django.utils import translation
+
+    factories.make_rule(program, event="first_purchase", kind="points", amount=500)
+    referred_signup(program, advocate)
+    convert(program, amount=100, order="o-9")
+    with translation.override("pl"):  # the merchant's request language does not matter
+        (reward,) = convert(program, "refund", customer="", order="o-9").rewards
+    assert (reward.status_reason, reward.status_reason_data) == ("refunded", {"order": "o-9"})
+    with translation.override("de"):
+        assert reward.status_reason_text == "Bestellung o-9 wurde erstattet"
+    with translation.override("en"):
+        assert reward.status_reason_text == "Order o-9 was refunded"
