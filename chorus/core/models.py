@@ -35,6 +35,9 @@ class IdempotencyRecord(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["program", "key"], name="idempotency_key_once_per_program")]
 
+    def __str__(self) -> str:
+        return self.key
+
 
 def audit(*, action: str, target, actor=None, workspace=None, note: str = "", **data) -> AuditEvent:
     return AuditEvent.objects.create(

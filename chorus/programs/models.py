@@ -26,6 +26,9 @@ class Membership(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["workspace", "user"], name="one_membership_per_workspace")]
 
+    def __str__(self) -> str:
+        return f"{self.user_id} in {self.workspace_id} ({self.role})"
+
 
 class Program(models.Model):
     class Kind(models.TextChoices):

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from chorus.core.errors import InvalidInput, NotFound
+from chorus.core.errors import InvalidInput
 from chorus.core.models import audit
 from chorus.core.signing import hash_secret
 

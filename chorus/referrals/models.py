@@ -53,6 +53,9 @@ class Click(models.Model):
             models.Index(fields=["link", "created_at"], name="click_link_time_idx"),
         ]
 
+    def __str__(self) -> str:
+        return f"click on {self.link_id} at {self.created_at:%Y-%m-%d %H:%M}"
+
 
 class FriendClaim(models.Model):
     """A friend who lost the link told us who referred them (refer-by-name/email)."""
@@ -62,6 +65,9 @@ class FriendClaim(models.Model):
     friend_email = models.EmailField()
     friend_email_normalized = models.CharField(max_length=254, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.friend_email} → {self.advocate_id}"
 
 
 class Referral(models.Model):
@@ -111,6 +117,9 @@ class Referral(models.Model):
     def rewardable(self) -> bool:
         return self.review in (self.Review.CLEAN, self.Review.APPROVED)
 
+    def __str__(self) -> str:
+        return f"{self.customer_id} referred by {self.advocate_id} ({self.reason})"
+
 
 class Conversion(models.Model):
     """An event that proves value: a signup, a purchase, or a refund reversing one."""
@@ -150,3 +159,6 @@ class Conversion(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["program", "type", "occurred_at"], name="conversion_funnel_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.type} {self.order_id or self.pk}"

@@ -102,6 +102,9 @@ class Reward(models.Model):
             return _("Order %(order)s was refunded") % {"order": order}
         return str(self.get_status_reason_display()) if self.status_reason else ""
 
+    def __str__(self) -> str:
+        return f"{self.kind} {self.amount} ({self.status})"
+
 
 class LedgerEntryQuerySet(models.QuerySet):
     def update(self, **kwargs):
@@ -163,3 +166,6 @@ class LedgerEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("Ledger entries are append-only: write a reversing entry instead.")
+
+    def __str__(self) -> str:
+        return f"{self.amount:+} {self.unit} ({self.reason})"
