@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -115,15 +115,24 @@ def record_conversions(program, items: list[ConversionInput]) -> list[Conversion
             batch.flush()
     except IntegrityError:
         logger.info("batch of %d conversions met a concurrent duplicate: recording them one by one", len(valid))
-        for index, data in valid:
-            try:
-                outcomes[index] = _record_alone(program, data)
-            except ChorusError as error:
-                outcomes[index] = error
-            except Exception as error:  # one broken item must not lose the others' results
-                logger.exception("conversion %d of a batch failed", index)
-                outcomes[index] = error
+        _record_one_by_one(program, valid, outcomes)
+    except DatabaseError:
+        raise  # e.g. a locked database: the whole request is retried
+    except Exception:  # a broken item: the others must keep their results
+        logger.exception("batch of %d conversions failed: recording them one by one", len(valid))
+        _record_one_by_one(program, valid, outcomes)
     return outcomes
+
+
+def _record_one_by_one(program, valid: list, outcomes: list) -> None:
+    for index, data in valid:
+        try:
+            outcomes[index] = _record_alone(program, data)
+        except ChorusError as error:
+            outcomes[index] = error
+        except Exception as error:
+            logger.exception("conversion %d of a batch failed", index)
+            outcomes[index] = error
 
 
 def _record_alone(program, data: ConversionInput) -> ConversionResult:
@@ -201,8 +210,8 @@ def _record_refund(batch: ConversionBatch, data: ConversionInput) -> ConversionR
     refund = batch.existing_conversion(data, purchase.customer)
     if refund is not None:
         return ConversionResult(conversion=refund, duplicate=True)
-    refund = batch.add_conversion(data, purchase.customer, referral=purchase.referral, refunded_conversion=purchase)
     batch.flush()  # refunds are rare: reverse the purchase's rewards in the database, row by row
+    refund = batch.add_conversion(data, purchase.customer, referral=purchase.referral, refunded_conversion=purchase)
     changed = rewards.reverse_rewards(purchase, "refunded", order=data.order_id)
     batch.replace_rewards(purchase, changed)
     return ConversionResult(conversion=refund, duplicate=False, rewards=changed)
