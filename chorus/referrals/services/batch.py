@@ -200,7 +200,8 @@ class ConversionBatch:
     # --- changing things, in memory ---------------------------------------------------------------
 
     def upsert_customer(self, *, external_id: str, email: str, name: str, seen_at: datetime) -> Customer:
-        """As advocates.services.upsert_customer: by external id, else by email; created if new."""
+        """The customer a conversion names: found by external id, else by email (the oldest);
+        created if new; blank fields filled in, and first_seen_at moved back if earlier."""
         email_normalized = normalize_email(email) if email else ""
         customer = self.customers_by_external_id.get(external_id) if external_id else None
         if customer is None and email_normalized:
