@@ -13,12 +13,11 @@ import re
 import threading
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import close_old_connections, connection, transaction
 from django.db.models.constants import OnConflict
 from django.utils import timezone
@@ -233,9 +232,8 @@ class ClickRecorder:
     def record(self, target: LinkTarget, token: str, clicked_at: int, *, ip: str, user_agent: str, referrer: str) -> None:
         visitor = visitor_hash(ip, user_agent)
         device, is_bot = classify_user_agent(user_agent[:512])
-        unique = cache.add(f"uclick:{target.link_id}:{visitor}", 1, timeout=UNIQUE_WINDOW_SECONDS)
         row = (target.program_id, target.link_id, token, datetime.fromtimestamp(clicked_at, UTC), visitor,
-               referrer[:500], device, is_bot, unique and not is_bot)
+               referrer[:500], device, is_bot, False)  # is_unique is decided when written
         if settings.CHORUS_CLICK_FLUSH_SECONDS <= 0:  # synchronous mode (tests, tiny installs)
             self._write([row])
             return
@@ -304,6 +302,7 @@ class ClickRecorder:
         # psycopg to cache the parsed statement (huge statements are slower per row)
         size = max(1, min(self.ROWS_PER_STATEMENT, connection.ops.bulk_batch_size(self._COLUMNS, rows)))
         with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+            rows = _mark_unique(cursor, rows)
             for start in range(0, len(rows), size):
                 chunk = rows[start : start + size]
                 params = [value for row in chunk for value in (*row[:3], adapt(row[3]), *row[4:])]
@@ -312,6 +311,40 @@ class ClickRecorder:
     def pending(self) -> int:
         with self._lock:
             return len(self._pending)
+
+
+def _mark_unique(cursor, rows: list[tuple]) -> list[tuple]:
+    """Set is_unique: a human click with no click of the same visitor on the same link in the
+    hour before it, in the database or earlier in this batch.
+
+    Decided in the writing transaction, so it holds across server processes without a shared
+    cache: SQLite's IMMEDIATE transactions already take turns, and on PostgreSQL an advisory
+    lock makes concurrent flushes take turns for this one check-and-insert."""
+    if connection.vendor == "postgresql":
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_UNIQUE_LOCK_KEY])
+    rows = sorted(rows, key=lambda row: row[3])
+    window = timedelta(seconds=UNIQUE_WINDOW_SECONDS)
+    last_seen: dict[tuple[int, str], datetime] = {}
+    visitors = sorted({row[4] for row in rows})
+    for start in range(0, len(visitors), 500):
+        earlier = Click.objects.filter(
+            link_id__in={row[1] for row in rows}, visitor_hash__in=visitors[start : start + 500],
+            created_at__gte=rows[0][3] - window, created_at__lte=rows[-1][3],
+        ).values_list("link_id", "visitor_hash", "created_at")
+        for link_id, visitor, created_at in earlier:
+            key = (link_id, visitor)
+            last_seen[key] = max(created_at, last_seen.get(key, created_at))
+    marked = []
+    for row in rows:
+        key = (row[1], row[4])
+        previous = last_seen.get(key)
+        unique = not row[7] and (previous is None or row[3] - previous > window)
+        last_seen[key] = row[3] if previous is None else max(previous, row[3])
+        marked.append((*row[:8], unique))
+    return marked
+
+
+_UNIQUE_LOCK_KEY = 0x43686F7275730001  # "Chorus" + 1: serialises click flushes on PostgreSQL
 
 
 @lru_cache(maxsize=64)

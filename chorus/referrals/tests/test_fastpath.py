@@ -323,3 +323,26 @@ def test_link_lookup_reads_what_the_orm_reads(program, advocate):
     for code in codes:
         assert clicks._target_row(code) == orm(code), code
     assert clicks._target_row(other.link.code)["expires_at"] == other.link.expires_at
+
+
+def test_unique_clicks_are_decided_in_the_database_across_processes(program, advocate, settings):
+    """Two server processes (two recorders, no shared cache) still count a visitor once an hour."""
+    from datetime import timedelta
+
+    from chorus.referrals.models import Click
+    from chorus.referrals.services.clicks import ClickRecorder, resolve_code
+
+    settings.CHORUS_CLICK_FLUSH_SECONDS = 3600  # buffer; this test flushes by hand
+    target = resolve_code(advocate.link.code)
+    first, second = ClickRecorder(), ClickRecorder()
+    t0 = 1_780_000_000
+    first.record(target, "tok-a", t0, ip="203.0.113.1", user_agent="Firefox", referrer="")
+    first.record(target, "tok-b", t0 + 60, ip="203.0.113.1", user_agent="Firefox", referrer="")
+    first.flush()
+    second.record(target, "tok-c", t0 + 120, ip="203.0.113.1", user_agent="Firefox", referrer="")
+    second.record(target, "tok-d", t0 + 130, ip="203.0.113.2", user_agent="Firefox", referrer="")
+    second.record(target, "tok-e", t0 + 120 + 3601, ip="203.0.113.1", user_agent="Firefox", referrer="")
+    second.flush()
+    unique = dict(Click.objects.values_list("token", "is_unique"))
+    assert unique == {"tok-a": True, "tok-b": False, "tok-c": False, "tok-d": True, "tok-e": True}
+    assert Click.objects.get(token="tok-e").created_at - Click.objects.get(token="tok-c").created_at == timedelta(seconds=3601)

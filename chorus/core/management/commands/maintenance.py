@@ -1,0 +1,31 @@
+"""Housekeeping that no single request triggers: run it from cron, a systemd timer, or
+`--every SECONDS` beside the worker.
+
+- issue rewards whose hold is over (each reward also has a deferred task for its hold's
+  end; this sweep catches any whose task was lost, e.g. enqueued before a restore);
+- forget Idempotency-Key records past their 24-hour replay window.
+"""
+
+import time
+
+from django.core.management.base import BaseCommand
+
+from chorus.core import idempotency
+from chorus.rewards.services import release_due_rewards
+
+
+class Command(BaseCommand):
+    help = "Release rewards whose hold is over and prune expired idempotency records."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--every", type=int, default=0, metavar="SECONDS",
+                            help="repeat every SECONDS until stopped (default: run once)")
+
+    def handle(self, *args, every: int = 0, **options):
+        while True:
+            released = release_due_rewards()
+            pruned = idempotency.prune_expired()
+            self.stdout.write(f"released {released} reward(s); pruned {pruned} idempotency record(s)")
+            if every <= 0:
+                return
+            time.sleep(every)
