@@ -2,7 +2,7 @@
 
 import logging
 import secrets
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -13,7 +13,7 @@ from chorus.core.emails import clean_email, normalize_email
 from chorus.core.errors import Gone, InvalidInput, NotFound, RateLimited
 from chorus.core.signing import hash_secret
 
-from .models import Advocate, Customer, LoginToken
+from .models import Advocate, LoginToken
 
 logger = logging.getLogger("chorus.advocates")
 
@@ -76,37 +76,6 @@ def remember_visitor(advocate: Advocate, visitor: str) -> None:
     if visitor and visitor not in advocate.known_visitors:
         advocate.known_visitors = [visitor, *advocate.known_visitors][:20]
         advocate.save(update_fields=["known_visitors", "updated_at"])
-
-
-def upsert_customer(program, *, external_id: str = "", email: str = "", name: str = "",
-                    seen_at: datetime) -> Customer:
-    """The customer a conversion names: found by external id, else by email; created if new."""
-    email_normalized = normalize_email(email) if email else ""
-    customer = None
-    if external_id:
-        customer = Customer.objects.filter(program=program, external_id=external_id).first()
-    if customer is None and email_normalized:
-        customer = Customer.objects.filter(program=program, email_normalized=email_normalized).order_by("pk").first()
-    if customer is None:
-        try:
-            with transaction.atomic():
-                return Customer.objects.create(
-                    program=program, external_id=external_id, email=email, email_normalized=email_normalized,
-                    name=name, first_seen_at=seen_at,
-                )
-        except IntegrityError:  # a concurrent request created it first
-            return upsert_customer(program, external_id=external_id, email=email, name=name, seen_at=seen_at)
-    changed = []
-    for field, value in (("external_id", external_id), ("email", email), ("email_normalized", email_normalized), ("name", name)):
-        if value and not getattr(customer, field):
-            setattr(customer, field, value)
-            changed.append(field)
-    if seen_at < customer.first_seen_at:
-        customer.first_seen_at = seen_at
-        changed.append("first_seen_at")
-    if changed:
-        customer.save(update_fields=[*changed, "updated_at"])
-    return customer
 
 
 def issue_login_token(advocate: Advocate, purpose: str = LoginToken.Purpose.LOGIN) -> str:

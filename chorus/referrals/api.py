@@ -19,7 +19,7 @@ from .schemas import (
     ConversionIn,
     ConversionOut,
 )
-from .services.conversions import record_conversion
+from .services.conversions import record_conversion, record_conversions
 from .services.links import link_url, qr_code
 
 logger = logging.getLogger("chorus.api")
@@ -41,31 +41,38 @@ def create_conversion(request, payload: ConversionIn):
     return Status(200 if result.duplicate else 201, ConversionOut.from_result(result))
 
 
-def _record_item(program, index: int, item) -> BatchItemOut:
-    try:
-        data = ConversionIn.model_validate(item)
-    except pydantic.ValidationError as error:
-        problem = invalid_input(error.errors(include_url=False))
-        return BatchItemOut(index=index, ok=False, status=problem.status_code, error=error_body(problem))
-    try:
-        result = record_conversion(program, data.to_input())
-    except ChorusError as error:
-        return BatchItemOut(index=index, ok=False, status=error.status_code, error=error_body(error))
-    except Exception:  # one broken item must not lose the others' results
-        logger.exception("batch item %d failed", index)
+def _item_result(index: int, outcome) -> BatchItemOut:
+    if isinstance(outcome, ChorusError):
+        return BatchItemOut(index=index, ok=False, status=outcome.status_code, error=error_body(outcome))
+    if isinstance(outcome, Exception):  # logged where it happened; the other items keep their results
         problem = ServerError(_("This item could not be recorded; it has been logged."))
         return BatchItemOut(index=index, ok=False, status=problem.status_code, error=error_body(problem))
-    status = 200 if result.duplicate else 201
-    return BatchItemOut(index=index, ok=True, status=status, result=ConversionOut.from_result(result))
+    status = 200 if outcome.duplicate else 201
+    return BatchItemOut(index=index, ok=True, status=status, result=ConversionOut.from_result(outcome))
+
+
+def _parse_items(items: list) -> tuple[dict, dict]:
+    """Each item as a ConversionInput, or its validation error (by position)."""
+    inputs, errors = {}, {}
+    for index, item in enumerate(items):
+        try:
+            inputs[index] = ConversionIn.model_validate(item).to_input()
+        except pydantic.ValidationError as error:
+            errors[index] = invalid_input(error.errors(include_url=False))
+    return inputs, errors
 
 
 @router.post("/conversions/batch", response={200: ConversionBatchOut, **ERRORS}, summary="Record up to 1,000 conversions")
 @idempotent
 def create_conversions_batch(request, payload: ConversionBatchIn):
-    """Record many conversions (backfills). Each item is validated and recorded in its own
-    transaction, so bad items don't affect good ones: the answer is 200 with one result per
-    item, in order — check each item's `ok` and `status` (201, 200, 404, 422…)."""
-    results = [_record_item(request.auth.program, index, item) for index, item in enumerate(payload.conversions)]
+    """Record many conversions (backfills). Each item is validated on its own, so bad items
+    don't affect good ones, and the good ones are recorded exactly as if they had been sent
+    one by one, in order: the answer is 200 with one result per item, in order — check each
+    item's `ok` and `status` (201, 200, 404, 422…)."""
+    inputs, outcomes = _parse_items(payload.conversions)
+    recorded = record_conversions(request.auth.program, list(inputs.values()))
+    outcomes.update(zip(inputs, recorded, strict=True))
+    results = [_item_result(index, outcomes[index]) for index in range(len(payload.conversions))]
     return Status(200, ConversionBatchOut(
         recorded=sum(1 for item in results if item.status == 201),
         duplicates=sum(1 for item in results if item.status == 200),

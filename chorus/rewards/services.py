@@ -8,8 +8,7 @@ expects, so a task delivered twice, or two workers racing, change nothing the se
 import logging
 from datetime import datetime, timedelta
 
-from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -42,78 +41,134 @@ def balance(advocate, unit: str = LedgerEntry.Unit.POINTS) -> int:
 
 # --- computing rewards -----------------------------------------------------------------
 
-def _events_for(conversion) -> list[str]:
-    if conversion.type == "signup":
-        return [RewardRule.Event.SIGNUP]
-    if conversion.type != "purchase":
-        return []
-    earlier = conversion.customer.conversions.filter(type="purchase").exclude(pk=conversion.pk).filter(
-        Q(occurred_at__lt=conversion.occurred_at) | Q(occurred_at=conversion.occurred_at, pk__lt=conversion.pk)
-    )
-    return [RewardRule.Event.PURCHASE] if earlier.exists() else [RewardRule.Event.PURCHASE, RewardRule.Event.FIRST_PURCHASE]
-
-
 def _amount_for(rule: RewardRule, conversion) -> int:
     if rule.kind == RewardRule.Kind.PERCENT:
         return conversion.amount * rule.percent_basis_points // 10_000
     return rule.amount
 
 
-def _within_limits(rule: RewardRule, conversion, referral) -> bool:
-    if conversion.type == "purchase" and conversion.amount < rule.min_purchase_amount:
-        return False
-    live = Reward.objects.filter(rule=rule, status__in=LIVE)
-    if rule.max_purchases is not None and rule.event == RewardRule.Event.PURCHASE:
-        if live.filter(conversion__customer=conversion.customer).count() >= rule.max_purchases:
+def _month_of(moment: datetime) -> tuple[datetime, datetime]:
+    month_start = moment.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    return month_start, (month_start + timedelta(days=32)).replace(day=1)
+
+
+class RewardBook:
+    """The rewards of one batch of conversions: the program's rules and the live rewards that
+    count against their limits, read once per batch; rewards and ledger entries created in
+    memory (so a later conversion of the batch counts the earlier ones) and written in bulk.
+
+    Exactly-once stays with the constraints: one reward per (rule, conversion), one ledger
+    entry per (reward, reason). A refused bulk insert raises IntegrityError to the caller."""
+
+    def __init__(self, program, now: datetime):
+        self.program, self.now = program, now
+        self.rules = list(RewardRule.objects.filter(program=program, is_active=True))
+        self.per_friend: dict[tuple[int, int], int] = {}  # (rule, id(customer)) -> live rewards
+        self.per_month: dict[tuple[int, int], list[datetime]] = {}  # (rule, advocate) -> conversion times
+        self.new_rewards: list[Reward] = []
+        self.new_entries: list[LedgerEntry] = []
+
+    def load(self, *, customers: dict[int, object], advocate_ids: set[int], times: list[datetime]) -> None:
+        """Read the live rewards the limits count, and lock the advocates of capped rules (pk order)."""
+        friend_rules = [rule.pk for rule in self.rules
+                        if rule.max_purchases is not None and rule.event == RewardRule.Event.PURCHASE]
+        if friend_rules and customers:
+            for rule_id, customer_id in Reward.objects.filter(
+                    rule_id__in=friend_rules, status__in=LIVE, conversion__customer_id__in=list(customers),
+            ).values_list("rule_id", "conversion__customer_id"):
+                key = (rule_id, id(customers[customer_id]))
+                self.per_friend[key] = self.per_friend.get(key, 0) + 1
+        capped = [rule.pk for rule in self.rules if rule.monthly_cap is not None and rule.side == Side.ADVOCATE]
+        if capped and advocate_ids and times:
+            from chorus.advocates.models import Advocate
+
+            list(Advocate.objects.select_for_update().filter(pk__in=advocate_ids).order_by("pk").values_list("pk"))
+            since, until = _month_of(min(times))[0], _month_of(max(times))[1]
+            for rule_id, advocate_id, occurred_at in Reward.objects.filter(
+                    rule_id__in=capped, status__in=LIVE, advocate_id__in=advocate_ids,
+                    conversion__occurred_at__gte=since, conversion__occurred_at__lt=until,
+            ).values_list("rule_id", "advocate_id", "conversion__occurred_at"):
+                self.per_month.setdefault((rule_id, advocate_id), []).append(occurred_at)
+
+    def _within_limits(self, rule: RewardRule, conversion, referral) -> bool:
+        if conversion.type == "purchase" and conversion.amount < rule.min_purchase_amount:
             return False
-    if rule.monthly_cap is not None and rule.side == Side.ADVOCATE:
-        month_start = conversion.occurred_at.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-        next_month = (month_start + timedelta(days=32)).replace(day=1)
-        this_month = live.filter(advocate=referral.advocate, conversion__occurred_at__gte=month_start,
-                                 conversion__occurred_at__lt=next_month)
-        if this_month.count() >= rule.monthly_cap:
-            return False
-    return True
+        if rule.max_purchases is not None and rule.event == RewardRule.Event.PURCHASE:
+            if self.per_friend.get((rule.pk, id(conversion.customer)), 0) >= rule.max_purchases:
+                return False
+        if rule.monthly_cap is not None and rule.side == Side.ADVOCATE:
+            month_start, next_month = _month_of(conversion.occurred_at)
+            this_month = [moment for moment in self.per_month.get((rule.pk, referral.advocate_id), [])
+                          if month_start <= moment < next_month]
+            if len(this_month) >= rule.monthly_cap:
+                return False
+        return True
 
+    def _count(self, rule: RewardRule, conversion, advocate_id, delta: int) -> None:
+        key = (rule.pk, id(conversion.customer))
+        self.per_friend[key] = self.per_friend.get(key, 0) + delta
+        if advocate_id is not None:
+            moments = self.per_month.setdefault((rule.pk, advocate_id), [])
+            if delta > 0:
+                moments.append(conversion.occurred_at)
+            elif conversion.occurred_at in moments:
+                moments.remove(conversion.occurred_at)
 
-def create_rewards(conversion, referral) -> list[Reward]:
-    """The rewards a conversion earns under the program's active rules (call inside a transaction)."""
-    from chorus.advocates.models import Advocate
+    def create(self, conversion, referral, events: list[str], existing: list[Reward] = ()) -> list[Reward]:
+        """The rewards a conversion earns under the active rules for its events; approved and
+        issued at once when clean and not held (with their ledger entries)."""
+        program = self.program
+        held = conversion.type == "purchase" and program.hold_days > 0
+        rewarded = {reward.rule_id for reward in existing}
+        created = []
+        for rule in self.rules:
+            if rule.event not in events or rule.pk in rewarded:
+                continue
+            amount = _amount_for(rule, conversion)
+            if amount <= 0 or not self._within_limits(rule, conversion, referral):
+                continue
+            reward = Reward(
+                program=program, rule=rule, conversion=conversion, referral=referral, side=rule.side,
+                advocate=referral.advocate if rule.side == Side.ADVOCATE else None,
+                customer=conversion.customer if rule.side == Side.FRIEND else None,
+                kind=rule.kind, amount=amount, currency=program.currency if rule.kind != RewardRule.Kind.POINTS else "",
+                code=coupon_code() if rule.kind == RewardRule.Kind.COUPON else "",
+                hold_until=conversion.occurred_at + timedelta(days=program.hold_days) if held else None,
+                status_reason="" if referral.rewardable else "awaiting_review",
+            )
+            if referral.rewardable and (reward.hold_until is None or reward.hold_until <= self.now):
+                self._issue(reward)
+            self._count(rule, conversion, reward.advocate_id, +1)
+            self.new_rewards.append(reward)
+            created.append(reward)
+        return created
 
-    rules = list(RewardRule.objects.filter(program_id=conversion.program_id, is_active=True, event__in=_events_for(conversion)))
-    if not rules:
-        return []
-    if any(rule.monthly_cap is not None for rule in rules):  # serialise this advocate's capped rewards
-        Advocate.objects.select_for_update().filter(pk=referral.advocate_id).first()
-    program = conversion.program
-    held = conversion.type == "purchase" and program.hold_days > 0
-    created = []
-    for rule in rules:
-        amount = _amount_for(rule, conversion)
-        if amount <= 0 or not _within_limits(rule, conversion, referral):
-            continue
-        reward = Reward(
-            program=program, rule=rule, conversion=conversion, referral=referral, side=rule.side,
-            advocate=referral.advocate if rule.side == Side.ADVOCATE else None,
-            customer=conversion.customer if rule.side == Side.FRIEND else None,
-            kind=rule.kind, amount=amount, currency=program.currency if rule.kind != RewardRule.Kind.POINTS else "",
-            code=coupon_code() if rule.kind == RewardRule.Kind.COUPON else "",
-            hold_until=conversion.occurred_at + timedelta(days=program.hold_days) if held else None,
-            status_reason="" if referral.rewardable else "awaiting_review",
-        )
-        try:
-            with transaction.atomic():
-                reward.save()
-        except IntegrityError:
-            continue  # this rule already rewarded this conversion
-        created.append(reward)
-    now = timezone.now()
-    for reward in created:
-        if referral.rewardable and (reward.hold_until is None or reward.hold_until <= now):
-            _approve_and_issue(reward, now)
-        elif reward.hold_until is not None:
-            transaction.on_commit(lambda reward=reward: _schedule_release(reward))
-    return created
+    def _issue(self, reward: Reward) -> None:
+        """What _approve_and_issue does to a reward the batch has not written yet."""
+        reward.status, reward.status_reason = Reward.Status.ISSUED, ""
+        reward.approved_at = reward.issued_at = reward.updated_at = self.now
+        if reward.kind != RewardRule.Kind.COUPON:
+            unit = LedgerEntry.Unit.POINTS if reward.kind == RewardRule.Kind.POINTS else LedgerEntry.Unit.CREDIT
+            self.new_entries.append(LedgerEntry(
+                program=reward.program, unit=unit, amount=reward.amount, reason=LedgerEntry.Reason.REWARD,
+                advocate=reward.advocate, customer=reward.customer, reward=reward,
+                currency=reward.currency if unit == LedgerEntry.Unit.CREDIT else "", note=reward.rule.name[:300],
+            ))
+
+    def forget(self, reward: Reward, conversion) -> None:
+        """A reward of `conversion` stopped being live (a refund): it no longer counts."""
+        self._count(reward.rule, conversion, reward.advocate_id, -1)
+
+    def flush(self) -> None:
+        """Write the batch's new rewards and ledger entries; schedule held ones after commit."""
+        if self.new_rewards:
+            Reward.objects.bulk_create(self.new_rewards)
+        if self.new_entries:
+            LedgerEntry.objects.bulk_create(self.new_entries)
+        for reward in self.new_rewards:
+            if reward.status == Reward.Status.PENDING and reward.hold_until is not None:
+                transaction.on_commit(lambda reward=reward: _schedule_release(reward))
+        self.new_rewards, self.new_entries = [], []
 
 
 def _schedule_release(reward: Reward) -> None:

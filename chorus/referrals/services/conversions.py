@@ -1,24 +1,27 @@
 """Recording conversions (signup, purchase, refund) and everything they set off."""
 
 import json
+import logging
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from chorus.advocates.services import upsert_customer
 from chorus.core.emails import clean_email
-from chorus.core.errors import InvalidInput, NotFound
+from chorus.core.errors import ChorusError, InvalidInput, NotFound
 from chorus.rewards import services as rewards
 
 from ..models import Conversion
 from .attribution import attribute
+from .batch import ConversionBatch
 
+logger = logging.getLogger("chorus.referrals")
 CURRENCY = re.compile(r"^[A-Z]{3}$")
+ATTEMPTS = 5  # of one conversion, when concurrent duplicates keep winning the race
 
 
 @dataclass
@@ -78,82 +81,137 @@ def _validate(program, data: ConversionInput) -> ConversionInput:
     return data
 
 
-def _existing(program, data: ConversionInput, customer) -> Conversion | None:
-    if data.order_id:
-        found = Conversion.objects.filter(program=program, type=data.type, order_id=data.order_id).first()
-        if found or data.type != "signup":
-            return found
-    if data.type == "signup":  # one signup per customer, whatever order id the second one carries
-        return Conversion.objects.filter(customer=customer, type="signup").first()
-    return None
+def record_conversion(program, data: ConversionInput) -> ConversionResult:
+    """Record one conversion: validated, then processed as a batch of one (see record_conversions).
+
+    Raises InvalidInput for bad fields and NotFound for a refund of an unknown order."""
+    data = _validate(program, data)
+    return _record_alone(program, data)
 
 
-def _insert(program, data: ConversionInput, customer, **extra) -> tuple[Conversion, bool]:
-    """Insert the conversion, or return the one a retry or a concurrent duplicate made.
+def record_conversions(program, items: list[ConversionInput]) -> list[ConversionResult | Exception]:
+    """Record many conversions as one unit of work: one result per item, in order, exactly as
+    if each had been recorded by record_conversion one after the other.
 
-    The constraints (one purchase per order id, one signup per customer) decide: a new event
-    costs one INSERT, a duplicate a refused INSERT and a look-up."""
+    Each item is validated first; an invalid one gets its error (an InvalidInput) and is not
+    processed. The valid ones are processed together in one transaction, with reads and writes
+    per batch rather than per event. If the database refuses the batch's writes (a concurrent
+    request recorded the same order or customer meanwhile), the batch is rolled back and its
+    items are recorded one at a time, each in its own transaction."""
+    outcomes: list = [None] * len(items)
+    valid = []
+    for index, data in enumerate(items):
+        try:
+            valid.append((index, _validate(program, data)))
+        except ChorusError as error:
+            outcomes[index] = error
+    if not valid:
+        return outcomes
     try:
         with transaction.atomic():
-            return Conversion.objects.create(
-                program=program, type=data.type, customer=customer, amount=data.amount, currency=data.currency,
-                order_id=data.order_id, occurred_at=data.occurred_at, trust=data.trust, metadata=data.metadata or {},
-                **extra,
-            ), True
+            batch = ConversionBatch(program, [data for _index, data in valid], timezone.now())
+            for index, data in valid:
+                outcomes[index] = _record_in(batch, data)
+            batch.flush()
     except IntegrityError:
-        found = _existing(program, data, customer)
-        if found is None:
-            raise
-        return found, False
+        logger.info("batch of %d conversions met a concurrent duplicate: recording them one by one", len(valid))
+        _record_one_by_one(program, valid, outcomes)
+    except DatabaseError:
+        raise  # e.g. a locked database: the whole request is retried
+    except Exception:  # a broken item: the others must keep their results
+        logger.exception("batch of %d conversions failed: recording them one by one", len(valid))
+        _record_one_by_one(program, valid, outcomes)
+    return outcomes
 
 
-@transaction.atomic
-def record_conversion(program, data: ConversionInput) -> ConversionResult:
-    data = _validate(program, data)
+def _record_one_by_one(program, valid: list, outcomes: list) -> None:
+    for index, data in valid:
+        try:
+            outcomes[index] = _record_alone(program, data)
+        except ChorusError as error:
+            outcomes[index] = error
+        except Exception as error:
+            logger.exception("conversion %d of a batch failed", index)
+            outcomes[index] = error
+
+
+def _record_alone(program, data: ConversionInput) -> ConversionResult:
+    """One validated conversion in its own transaction (a savepoint inside the caller's).
+
+    A refused INSERT means a concurrent request wrote the same event, customer or referral
+    first; once it has committed, a fresh attempt reads its rows and answers accordingly."""
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            with transaction.atomic():
+                batch = ConversionBatch(program, [data], timezone.now())
+                result = _record_in(batch, data)
+                if isinstance(result, ChorusError):
+                    raise result
+                batch.flush()
+                return result
+        except IntegrityError:
+            if attempt == ATTEMPTS:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _record_in(batch: ConversionBatch, data: ConversionInput) -> ConversionResult | ChorusError:
+    """Process one validated conversion in the batch (in memory, apart from rare paths)."""
     if data.type == "refund":
-        return _record_refund(program, data)
-    customer = upsert_customer(program, external_id=data.customer_external_id, email=data.email,
-                               name=data.name, seen_at=data.occurred_at)
-    conversion, created = _insert(program, data, customer)
-    if not created:
-        if conversion.trust == Conversion.Trust.BROWSER and data.trust == Conversion.Trust.SERVER:
-            return _confirm_browser_conversion(program, conversion, data)
-        return ConversionResult(conversion=conversion, duplicate=True, rewards=list(conversion.rewards.all()))
-    return ConversionResult(conversion=conversion, duplicate=False, rewards=_attribute_and_reward(program, conversion, data))
+        try:
+            return _record_refund(batch, data)
+        except ChorusError as error:  # raised before the batch changed anything
+            return error
+    customer = batch.upsert_customer(external_id=data.customer_external_id, email=data.email, name=data.name,
+                                     seen_at=data.occurred_at)
+    conversion = batch.existing_conversion(data, customer)
+    if conversion is None:
+        conversion = batch.add_conversion(data, customer)
+        return ConversionResult(conversion=conversion, duplicate=False,
+                                rewards=_attribute_and_reward(batch, conversion, data))
+    if conversion.trust == Conversion.Trust.BROWSER and data.trust == Conversion.Trust.SERVER:
+        return _confirm_browser_conversion(batch, conversion, data)
+    return ConversionResult(conversion=conversion, duplicate=True, rewards=list(batch.rewards_of[id(conversion)]))
 
 
-def _attribute_and_reward(program, conversion: Conversion, data: ConversionInput) -> list:
+def _attribute_and_reward(batch: ConversionBatch, conversion: Conversion, data: ConversionInput) -> list:
     referral = conversion.referral or attribute(
-        program, customer=conversion.customer, occurred_at=conversion.occurred_at, click_id=data.click_id,
+        batch, customer=conversion.customer, occurred_at=conversion.occurred_at, click_id=data.click_id,
         promo_code=data.promo_code, referral_code=data.referral_code)
     if referral is None:
         return []
-    if conversion.referral_id != referral.pk:
-        conversion.referral = referral
-        conversion.save(update_fields=["referral"])
+    if conversion.referral is not referral:
+        batch.set_referral(conversion, referral)
     if conversion.trust != Conversion.Trust.SERVER:  # browser-reported events are recorded, never rewarded
         return []
-    return rewards.create_rewards(conversion, referral)
+    return batch.create_rewards(conversion, referral)
 
 
-def _confirm_browser_conversion(program, conversion: Conversion, data: ConversionInput) -> ConversionResult:
+def _confirm_browser_conversion(batch: ConversionBatch, conversion: Conversion,
+                                data: ConversionInput) -> ConversionResult:
     """The merchant's server reports an event the snippet reported first: it becomes a
     server-trust conversion and earns what it earns (the browser's report alone earned nothing)."""
-    if not Conversion.objects.filter(pk=conversion.pk, trust=Conversion.Trust.BROWSER).update(trust=Conversion.Trust.SERVER):
-        return ConversionResult(conversion=conversion, duplicate=True, rewards=list(conversion.rewards.all()))
+    if conversion.pk is None:  # reported by the snippet earlier in this batch
+        conversion.trust = Conversion.Trust.SERVER
+    elif not Conversion.objects.filter(pk=conversion.pk, trust=Conversion.Trust.BROWSER).update(
+            trust=Conversion.Trust.SERVER):
+        return ConversionResult(conversion=conversion, duplicate=True, rewards=list(batch.rewards_of[id(conversion)]))
     conversion.trust = Conversion.Trust.SERVER
-    return ConversionResult(conversion=conversion, duplicate=False, rewards=_attribute_and_reward(program, conversion, data))
+    return ConversionResult(conversion=conversion, duplicate=False,
+                            rewards=_attribute_and_reward(batch, conversion, data))
 
 
-def _record_refund(program, data: ConversionInput) -> ConversionResult:
-    purchase = Conversion.objects.select_related("customer").filter(
-        program=program, type="purchase", order_id=data.order_id).first()
+def _record_refund(batch: ConversionBatch, data: ConversionInput) -> ConversionResult:
+    purchase = batch.conversions_by_order.get(("purchase", data.order_id))
     if purchase is None:
         raise NotFound(_("No purchase with order_id “%(order)s” in this program.") % {"order": data.order_id},
                        field_errors={"order_id": [_("Unknown order.")]})
     data.amount = data.amount or purchase.amount
-    refund, created = _insert(program, data, purchase.customer, referral=purchase.referral, refunded_conversion=purchase)
-    if not created:
+    refund = batch.existing_conversion(data, purchase.customer)
+    if refund is not None:
         return ConversionResult(conversion=refund, duplicate=True)
+    batch.flush()  # refunds are rare: reverse the purchase's rewards in the database, row by row
+    refund = batch.add_conversion(data, purchase.customer, referral=purchase.referral, refunded_conversion=purchase)
     changed = rewards.reverse_rewards(purchase, "refunded", order=data.order_id)
+    batch.replace_rewards(purchase, changed)
     return ConversionResult(conversion=refund, duplicate=False, rewards=changed)

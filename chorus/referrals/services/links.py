@@ -66,11 +66,6 @@ def set_vanity_code(link: ReferralLink, value: str) -> ReferralLink:
     return link
 
 
-def find_link_by_promo_code(program, code: str) -> ReferralLink | None:
-    code = (code or "").strip().upper()
-    return ReferralLink.objects.select_related("advocate").filter(program=program, promo_code=code).first() if code else None
-
-
 def find_link_by_referral_code(program, code: str) -> ReferralLink | None:
     """By the random code, or by the vanity code in any case."""
     code = (code or "").strip()

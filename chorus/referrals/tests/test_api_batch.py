@@ -1,9 +1,13 @@
 """POST /api/v1/conversions/batch: per-item results, bad items isolated, the 1,000 cap."""
 
-import pytest
+from datetime import timedelta
 
+import pytest
+from django.utils import timezone
+
+from chorus.advocates.models import Customer
 from chorus.referrals.models import Conversion
-from chorus.rewards.models import Reward
+from chorus.rewards.models import LedgerEntry, Reward
 from chorus.testing import factories
 from chorus.testing.api_client import ApiClient, row_counts
 
@@ -100,3 +104,130 @@ def test_a_batch_needs_an_api_key(client, program):
 
     assert response.status_code == 401
     assert Conversion.objects.count() == 0
+
+
+def friends_events(advocates: list, count: int) -> list[dict]:
+    """`count` events: friends signing up (by click, promo code, referral code, or nothing) and
+    buying, two in five a second time — each friend's events in order, as the benchmark sends."""
+    from chorus.referrals.tests.test_attribution import click_token
+
+    events, number = [], 0
+    while len(events) < count:
+        advocate = advocates[number % len(advocates)]
+        friend = {"customer_external_id": f"cus_{count}_{number}", "email": f"f{number}.{count}@example.org"}
+        kind = number % 10
+        codes = ({"click_id": click_token(advocate, timezone.now() - timedelta(hours=1), visitor=f"v{count}-{number}")}
+                 if kind < 5 else {"promo_code": advocate.link.promo_code} if kind < 8
+                 else {"referral_code": advocate.link.code} if kind < 9 else {})
+        events += [{"type": "signup", **friend, **codes},
+                   {"type": "purchase", **friend, "amount": 5000, "order_id": f"o-{count}-{number}-1"}]
+        if number % 5 < 2:
+            events.append({"type": "purchase", **friend, "amount": 12000, "order_id": f"o-{count}-{number}-2"})
+        number += 1
+    return events[:count]
+
+
+def test_a_batch_costs_the_same_number_of_queries_whatever_its_size(api, program):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    program.hold_days = 0  # rewards issued at once: ledger entries written too
+    program.save()
+    factories.make_standard_rules(program)
+    advocates = [factories.make_advocate(program, email=f"adv{n}@example.com") for n in range(5)]
+    api.post("/conversions/batch", {"conversions": friends_events(advocates, 3)})  # the API key's last use noted
+    queries = {}
+    for size in (10, 100):
+        events = friends_events(advocates, size)
+        with CaptureQueriesContext(connection) as captured:
+            response = api.post("/conversions/batch", {"conversions": events})
+        assert response.status_code == 200
+        assert (response.json()["recorded"], response.json()["failed"]) == (size, 0)
+        queries[size] = len(captured)
+
+    assert queries[10] == queries[100]
+    assert queries[100] == 15  # auth, savepoint, 8 reads, 5 bulk inserts (no updates: all friends new)
+    assert Conversion.objects.count() == 113
+    assert LedgerEntry.objects.filter(reward__conversion__order_id__startswith="o-100-").count() > 0
+
+
+def outcome(item: dict) -> tuple:
+    """An item's answer without the ids and codes that differ between two runs."""
+    result = item["result"] or {}
+    attribution = result.get("attribution") or {}
+    return (item["status"], result.get("type"), result.get("duplicate"), attribution.get("reason"),
+            attribution.get("flag"), [(r["side"], r["kind"], r["amount"], r["status"]) for r in result.get("rewards", [])])
+
+
+def friend_story(advocate) -> list[dict]:
+    friend = {"customer_external_id": "cus_story", "email": "story@example.org"}
+    return [
+        {"type": "signup", **friend, "promo_code": advocate.link.promo_code},
+        {"type": "purchase", **friend, "amount": 5000, "order_id": "o-1"},
+        {"type": "purchase", **friend, "amount": 5000, "order_id": "o-1"},
+        {"type": "purchase", "email": "story@example.org", "amount": 12000, "order_id": "o-2"},
+        {"type": "refund", "order_id": "o-2"},
+        {"type": "purchase", **friend, "amount": 8000, "order_id": "o-3"},
+        {"type": "signup", "customer_external_id": "cus_self", "email": advocate.email, "promo_code": advocate.link.promo_code},
+    ]
+
+
+def test_a_batch_answers_exactly_as_the_same_events_sent_one_by_one(client, workspace):
+    answers = {}
+    for way in ("batch", "singles"):
+        program = factories.make_program(workspace, name=way, slug=way, hold_days=0)
+        factories.make_standard_rules(program)
+        advocate = factories.make_advocate(program, email=f"jane.{way}@example.com")
+        _key, raw = factories.make_api_key(program)
+        api = ApiClient(client, raw)
+        if way == "batch":
+            answers[way] = [outcome(item) for item in api.post("/conversions/batch", {"conversions": friend_story(advocate)}).json()["results"]]
+        else:
+            answers[way] = [outcome({"status": response.status_code, "result": response.json()})
+                            for response in (api.post("/conversions", event) for event in friend_story(advocate))]
+
+    assert answers["batch"] == answers["singles"]
+    assert answers["batch"] == [
+        (201, "signup", False, "promo_code", "", [("friend", "coupon", 2000, "issued")]),
+        (201, "purchase", False, "promo_code", "", [("advocate", "points", 500, "issued"), ("advocate", "percent", 500, "issued")]),
+        (200, "purchase", True, "promo_code", "", [("advocate", "points", 500, "issued"), ("advocate", "percent", 500, "issued")]),
+        (201, "purchase", False, "promo_code", "", [("advocate", "percent", 1200, "issued")]),
+        (201, "refund", False, "promo_code", "", [("advocate", "percent", 1200, "clawed_back")]),
+        (201, "purchase", False, "promo_code", "", [("advocate", "percent", 800, "issued")]),
+        (201, "signup", False, "promo_code", "self_referral", [("friend", "coupon", 2000, "pending")]),
+    ]
+
+
+def test_a_batch_that_meets_a_concurrent_duplicate_is_recorded_item_by_item(api, advocate, monkeypatch):
+    """Another request records order o-2 after the batch has read and before it writes: the
+    bulk INSERT is refused, and the items are recorded one by one — o-2 as a duplicate."""
+    from chorus.referrals.services import batch as batch_module
+
+    factories.make_standard_rules(advocate.program)
+    load = batch_module.ConversionBatch._load
+
+    def the_other_request_records_o_2(program):
+        customer = Customer.objects.create(program=program, external_id="cus_o-2", first_seen_at=timezone.now())
+        Conversion.objects.create(program=program, type="purchase", customer=customer, amount=5000,
+                                  order_id="o-2", occurred_at=timezone.now())
+
+    def load_then_lose_the_race(self, items):
+        # one connection cannot race itself: the other request's row is written inside the batch's
+        # transaction (so the rollback removes it), then again as committed before the retries
+        if len(items) == 1 and not Conversion.objects.filter(order_id="o-2").exists():
+            the_other_request_records_o_2(self.program)
+        load(self, items)
+        if len(items) > 1:
+            the_other_request_records_o_2(self.program)
+
+    monkeypatch.setattr(batch_module.ConversionBatch, "_load", load_then_lose_the_race)
+
+    response = api.post("/conversions/batch", {"conversions": [
+        purchase("o-1", promo_code=advocate.link.promo_code), purchase("o-2"), purchase("o-3")]})
+
+    body = response.json()
+    assert [(item["status"], item["result"]["order_id"]) for item in body["results"]] == [
+        (201, "o-1"), (200, "o-2"), (201, "o-3")]
+    assert sorted(Conversion.objects.values_list("order_id", flat=True)) == ["o-1", "o-2", "o-3"]
+    assert Customer.objects.count() == 3
+    assert Reward.objects.filter(conversion__order_id="o-1").count() == 2

@@ -1,0 +1,308 @@
+"""The unit of work behind recording conversions: one batch of events of one program.
+
+Everything the events need is read up front with a fixed number of queries (customers,
+their conversions, purchases and referrals, clicks by token and by visitor, friend claims,
+links, reward rules and the rewards their limits count); each event is then processed in
+memory, in order, seeing what the earlier events of the batch created; `flush()` writes
+the new rows with one bulk INSERT per table. A single event is a batch of one.
+
+The database constraints still decide exactly-once: if a bulk INSERT is refused (a
+concurrent request recorded the same order, customer or referral meanwhile), the caller
+rolls the batch back and records its events one at a time.
+"""
+
+from collections import defaultdict
+from datetime import datetime
+
+from django.db.models import Q
+
+from chorus.advocates.models import Customer
+from chorus.core.emails import normalize_email
+from chorus.core.signing import parse_click_id
+from chorus.rewards.models import Reward
+from chorus.rewards.services import RewardBook
+
+from ..models import Click, Conversion, FriendClaim, Referral, ReferralLink
+from .attribution import CLOCK_SKEW, window
+
+CUSTOMER_FIELDS = ("external_id", "email", "email_normalized", "name")
+
+
+class ConversionBatch:
+    def __init__(self, program, items: list, now: datetime):
+        self.program, self.now = program, now
+        self.customers_by_external_id: dict[str, Customer] = {}
+        self.customers_by_email: dict[str, Customer] = {}
+        self.new_customers: list[Customer] = []
+        self.changed_customers: dict[int, tuple[Customer, set]] = {}
+        self.conversions_by_order: dict[tuple[str, str], Conversion] = {}
+        self.signups: dict[int, Conversion] = {}  # id(customer) -> signup
+        self.purchases: dict[int, list[tuple[datetime, int]]] = defaultdict(list)  # id(customer) -> (time, order)
+        self.new_conversions: list[Conversion] = []
+        self.changed_conversions: list[Conversion] = []
+        self.referrals: dict[int, list[Referral]] = defaultdict(list)  # id(customer) -> referrals
+        self.new_referrals: list[Referral] = []
+        self.rewards_of: dict[int, list[Reward]] = defaultdict(list)  # id(conversion) -> rewards
+        self.click_visitors: dict[str, str] = {}
+        self.visitor_clicks: dict[str, list[tuple]] = defaultdict(list)
+        self.latest_claims: dict[str, FriendClaim] = {}
+        self.links_by_id: dict[int, ReferralLink] = {}
+        self.links_by_promo: dict[str, ReferralLink] = {}
+        self.links_by_code: dict[str, ReferralLink] = {}
+        self.links_by_vanity: dict[str, ReferralLink] = {}
+        self.links_by_advocate: dict[int, ReferralLink] = {}
+        self._sequence = 0
+        self._load(items)
+
+    # --- reading, once per batch -------------------------------------------------------------
+
+    def _load(self, items: list) -> None:
+        customers = self._load_customers(items)
+        conversions = self._load_conversions(items, customers)
+        self._load_referrals(customers, conversions)
+        self._load_clicks(items)
+        self._load_claims(items, customers)
+        self._load_links(items)
+        self.rewards = RewardBook(self.program, self.now)
+        advocates = {link.advocate_id for link in self.links_by_id.values()}
+        advocates |= {referral.advocate_id for referrals in self.referrals.values() for referral in referrals}
+        self.rewards.load(customers=customers, advocate_ids=advocates, times=[item.occurred_at for item in items])
+
+    def _load_customers(self, items: list) -> dict[int, Customer]:
+        external_ids = {item.customer_external_id for item in items if item.customer_external_id}
+        emails = {normalize_email(item.email) for item in items if item.email}
+        if not (external_ids or emails):
+            return {}
+        found = Customer.objects.filter(program=self.program).filter(
+            Q(external_id__in=external_ids) | Q(email_normalized__in=emails)).order_by("pk")
+        customers = {customer.pk: customer for customer in found}
+        for customer in customers.values():
+            self._index_customer(customer)
+        return customers
+
+    def _index_customer(self, customer: Customer) -> None:
+        if customer.external_id:
+            self.customers_by_external_id.setdefault(customer.external_id, customer)
+        if customer.email_normalized:
+            self.customers_by_email.setdefault(customer.email_normalized, customer)
+
+    def _load_conversions(self, items: list, customers: dict[int, Customer]) -> list[Conversion]:
+        order_ids = {item.order_id for item in items if item.order_id}
+        if not (order_ids or customers):
+            return []
+        found = list(Conversion.objects.filter(program=self.program).filter(
+            Q(order_id__in=order_ids) | Q(customer_id__in=list(customers), type="signup"),
+        ).select_related("customer", "referral"))
+        for conversion in found:
+            conversion.customer = customers.get(conversion.customer_id, conversion.customer)
+            if conversion.order_id:
+                self.conversions_by_order[(conversion.type, conversion.order_id)] = conversion
+            if conversion.type == "signup":
+                self.signups[id(conversion.customer)] = conversion
+        if customers:
+            for customer_id, occurred_at, pk in Conversion.objects.filter(
+                    customer_id__in=list(customers), type="purchase").values_list("customer_id", "occurred_at", "pk"):
+                self.purchases[id(customers[customer_id])].append((occurred_at, pk))
+        if found:
+            by_pk = {conversion.pk: conversion for conversion in found}
+            for reward in Reward.objects.filter(conversion_id__in=list(by_pk)).order_by("pk"):
+                reward.conversion = by_pk[reward.conversion_id]
+                self.rewards_of[id(reward.conversion)].append(reward)
+        return found
+
+    def _load_referrals(self, customers: dict[int, Customer], conversions: list[Conversion]) -> None:
+        if not customers:
+            return
+        by_pk = {}
+        for referral in Referral.objects.filter(customer_id__in=list(customers)).select_related("advocate"):
+            referral.customer = customers[referral.customer_id]
+            self.referrals[id(referral.customer)].append(referral)
+            by_pk[referral.pk] = referral
+        for conversion in conversions:  # one object per row, whichever way it was read
+            if conversion.referral_id in by_pk:
+                conversion.referral = by_pk[conversion.referral_id]
+
+    def _load_clicks(self, items: list) -> None:
+        tokens = {item.click_id for item in items if item.click_id and self.parse_click(item.click_id)}
+        if not tokens:
+            return
+        self.click_visitors = dict(Click.objects.filter(token__in=tokens).values_list("token", "visitor_hash"))
+        visitors = {visitor for visitor in self.click_visitors.values() if visitor}
+        if not visitors:
+            return
+        times = [item.occurred_at for item in items]
+        for visitor, created_at, pk, token, link_id in Click.objects.filter(
+                program=self.program, visitor_hash__in=visitors, is_bot=False,
+                created_at__gte=min(times) - window(self.program), created_at__lte=max(times) + CLOCK_SKEW,
+        ).values_list("visitor_hash", "created_at", "pk", "token", "link_id"):
+            self.visitor_clicks[visitor].append((created_at, pk, token, link_id))
+        for clicks in self.visitor_clicks.values():
+            clicks.sort()
+
+    def _load_claims(self, items: list, customers: dict[int, Customer]) -> None:
+        emails = {normalize_email(item.email) for item in items if item.email}
+        emails |= {customer.email_normalized for customer in customers.values() if customer.email_normalized}
+        if not emails:
+            return
+        since = min(item.occurred_at for item in items) - window(self.program)
+        for claim in FriendClaim.objects.filter(program=self.program, friend_email_normalized__in=emails,
+                                                created_at__gte=since).order_by("created_at", "pk"):
+            self.latest_claims[claim.friend_email_normalized] = claim
+
+    def _load_links(self, items: list) -> None:
+        link_ids = {click.link_id for item in items if item.click_id for click in [self.parse_click(item.click_id)] if click}
+        link_ids |= {click[3] for clicks in self.visitor_clicks.values() for click in clicks}
+        promos = {item.promo_code.strip().upper() for item in items if item.promo_code.strip()}
+        codes = {item.referral_code.strip().lower() for item in items if item.referral_code.strip()}
+        advocates = {claim.advocate_id for claim in self.latest_claims.values()}
+        if not (link_ids or promos or codes or advocates):
+            return
+        for link in ReferralLink.objects.select_related("advocate").filter(program=self.program).filter(
+                Q(pk__in=link_ids) | Q(promo_code__in=promos) | Q(code__in=codes) | Q(vanity_code__in=codes - {""})
+                | Q(advocate_id__in=advocates)):
+            self.links_by_id[link.pk] = link
+            self.links_by_promo[link.promo_code] = link
+            self.links_by_code[link.code] = link
+            if link.vanity_code:
+                self.links_by_vanity[link.vanity_code] = link
+            self.links_by_advocate[link.advocate_id] = link
+
+    def parse_click(self, token: str):
+        click = parse_click_id(token)
+        return click if click is not None and click.program_id == self.program.pk else None
+
+    # --- looking up what the batch knows ---------------------------------------------------------
+
+    def link_by_promo_code(self, code: str) -> ReferralLink | None:
+        return self.links_by_promo.get((code or "").strip().upper())
+
+    def link_by_referral_code(self, code: str) -> ReferralLink | None:
+        code = (code or "").strip().lower()
+        return (self.links_by_code.get(code) or self.links_by_vanity.get(code)) if code else None
+
+    def primary_referral(self, customer) -> Referral | None:
+        return next((referral for referral in self.referrals[id(customer)] if referral.is_primary), None)
+
+    def referral_for(self, customer, advocate_id: int) -> Referral | None:
+        return next((referral for referral in self.referrals[id(customer)] if referral.advocate_id == advocate_id), None)
+
+    def earlier_purchase(self, customer, before: datetime) -> bool:
+        return any(occurred_at < before for occurred_at, _order in self.purchases[id(customer)])
+
+    def is_first_purchase(self, conversion: Conversion) -> bool:
+        own = (conversion.occurred_at, self._order_of(conversion))
+        return not any(purchase < own for purchase in self.purchases[id(conversion.customer)])
+
+    def _order_of(self, conversion: Conversion) -> int:
+        """Existing rows sort by pk; rows of this batch after them, in batch order."""
+        return conversion.pk if conversion.pk is not None else 1 << 62 | conversion._batch_sequence
+
+    # --- changing things, in memory ---------------------------------------------------------------
+
+    def upsert_customer(self, *, external_id: str, email: str, name: str, seen_at: datetime) -> Customer:
+        """The customer a conversion names: found by external id, else by email (the oldest);
+        created if new; blank fields filled in, and first_seen_at moved back if earlier."""
+        email_normalized = normalize_email(email) if email else ""
+        customer = self.customers_by_external_id.get(external_id) if external_id else None
+        if customer is None and email_normalized:
+            customer = self.customers_by_email.get(email_normalized)
+        if customer is None:
+            customer = Customer(program=self.program, external_id=external_id, email=email,
+                                email_normalized=email_normalized, name=name, first_seen_at=seen_at)
+            self.new_customers.append(customer)
+            self._index_customer(customer)
+            return customer
+        changed = set()
+        for field, value in zip(CUSTOMER_FIELDS, (external_id, email, email_normalized, name), strict=True):
+            if value and not getattr(customer, field):
+                setattr(customer, field, value)
+                changed.add(field)
+        if seen_at < customer.first_seen_at:
+            customer.first_seen_at = seen_at
+            changed.add("first_seen_at")
+        if changed:
+            self._index_customer(customer)
+            if customer.pk is not None:
+                self.changed_customers.setdefault(id(customer), (customer, set()))[1].update(changed)
+        return customer
+
+    def existing_conversion(self, data, customer) -> Conversion | None:
+        if data.order_id:
+            found = self.conversions_by_order.get((data.type, data.order_id))
+            if found or data.type != "signup":
+                return found
+        if data.type == "signup":
+            return self.signups.get(id(customer))
+        return None
+
+    def add_conversion(self, data, customer, **extra) -> Conversion:
+        conversion = Conversion(
+            program=self.program, type=data.type, customer=customer, amount=data.amount, currency=data.currency,
+            order_id=data.order_id, occurred_at=data.occurred_at, trust=data.trust, metadata=data.metadata or {},
+            **{"referral": None, **extra},
+        )
+        self._sequence += 1
+        conversion._batch_sequence = self._sequence
+        if conversion.order_id:
+            self.conversions_by_order[(conversion.type, conversion.order_id)] = conversion
+        if conversion.type == "signup":
+            self.signups[id(customer)] = conversion
+        if conversion.type == "purchase":
+            self.purchases[id(customer)].append((conversion.occurred_at, self._order_of(conversion)))
+        self.new_conversions.append(conversion)
+        return conversion
+
+    def set_referral(self, conversion: Conversion, referral: Referral) -> None:
+        conversion.referral = referral
+        if conversion.pk is not None:
+            self.changed_conversions.append(conversion)
+
+    def add_referral(self, referral: Referral) -> Referral:
+        self.referrals[id(referral.customer)].append(referral)
+        self.new_referrals.append(referral)
+        return referral
+
+    def create_rewards(self, conversion: Conversion, referral: Referral) -> list[Reward]:
+        if conversion.type == "signup":
+            events = ["signup"]
+        elif conversion.type == "purchase":
+            events = ["purchase", "first_purchase"] if self.is_first_purchase(conversion) else ["purchase"]
+        else:
+            return []
+        created = self.rewards.create(conversion, referral, events, existing=self.rewards_of[id(conversion)])
+        self.rewards_of[id(conversion)].extend(created)
+        return created
+
+    def replace_rewards(self, conversion: Conversion, changed: list[Reward]) -> None:
+        """After a refund reversed rewards in the database: they stop counting against limits,
+        and later duplicates of the purchase show them as they are now."""
+        by_pk = {reward.pk: reward for reward in changed}
+        for reward in self.rewards_of[id(conversion)]:
+            if reward.pk in by_pk:
+                self.rewards.forget(reward, conversion)
+        self.rewards_of[id(conversion)] = [by_pk.get(reward.pk, reward) for reward in self.rewards_of[id(conversion)]]
+
+    # --- writing ------------------------------------------------------------------------------
+
+    def flush(self) -> None:
+        """Write what the batch created, one bulk statement per table (in dependency order)."""
+        if self.new_customers:
+            Customer.objects.bulk_create(self.new_customers)
+        self._update_customers()
+        if self.new_referrals:
+            Referral.objects.bulk_create(self.new_referrals)
+        if self.new_conversions:
+            Conversion.objects.bulk_create(self.new_conversions)
+        if self.changed_conversions:
+            Conversion.objects.bulk_update(self.changed_conversions, ["referral"])
+        self.rewards.flush()
+        self.new_customers, self.new_referrals, self.new_conversions, self.changed_conversions = [], [], [], []
+
+    def _update_customers(self) -> None:
+        groups: dict[frozenset, list[Customer]] = defaultdict(list)
+        for customer, fields in self.changed_customers.values():
+            customer.updated_at = self.now
+            groups[frozenset(fields)].append(customer)
+        for fields, customers in groups.items():
+            Customer.objects.bulk_update(customers, [*sorted(fields), "updated_at"])
+        self.changed_customers = {}
