@@ -48,7 +48,7 @@ def _item_result(index: int, outcome) -> BatchItemOut:
         problem = ServerError(_("This item could not be recorded; it has been logged."))
         return BatchItemOut(index=index, ok=False, status=problem.status_code, error=error_body(problem))
     status = 200 if outcome.duplicate else 201
-    return BatchItemOut(index=index, ok=True, status=status, result=ConversionOut.from_result(outcome))
+    return BatchItemOut.model_construct(index=index, ok=True, status=status, result=ConversionOut.from_result(outcome))
 
 
 def _parse_items(items: list) -> tuple[dict, dict]:
@@ -73,7 +73,7 @@ def create_conversions_batch(request, payload: ConversionBatchIn):
     recorded = record_conversions(request.auth.program, list(inputs.values()))
     outcomes.update(zip(inputs, recorded, strict=True))
     results = [_item_result(index, outcomes[index]) for index in range(len(payload.conversions))]
-    return Status(200, ConversionBatchOut(
+    return Status(200, ConversionBatchOut.model_construct(
         recorded=sum(1 for item in results if item.status == 201),
         duplicates=sum(1 for item in results if item.status == 200),
         failed=sum(1 for item in results if not item.ok),

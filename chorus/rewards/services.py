@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from chorus.core import bulk
 from chorus.core.codes import coupon_code
 from chorus.core.errors import Conflict
 from chorus.core.models import audit
@@ -162,9 +163,9 @@ class RewardBook:
     def flush(self) -> None:
         """Write the batch's new rewards and ledger entries; schedule held ones after commit."""
         if self.new_rewards:
-            Reward.objects.bulk_create(self.new_rewards)
+            bulk.insert(self.new_rewards)
         if self.new_entries:
-            LedgerEntry.objects.bulk_create(self.new_entries)
+            bulk.insert(self.new_entries)
         for reward in self.new_rewards:
             if reward.status == Reward.Status.PENDING and reward.hold_until is not None:
                 transaction.on_commit(lambda reward=reward: _schedule_release(reward))

@@ -4,7 +4,8 @@ Everything the events need is read up front with a fixed number of queries (cust
 their conversions, purchases and referrals, clicks by token and by visitor, friend claims,
 links, reward rules and the rewards their limits count); each event is then processed in
 memory, in order, seeing what the earlier events of the batch created; `flush()` writes
-the new rows with one bulk INSERT per table. A single event is a batch of one.
+the new rows with one bulk INSERT per table (`chorus.core.bulk.insert`). A single event is
+a batch of one.
 
 The database constraints still decide exactly-once: if a bulk INSERT is refused (a
 concurrent request recorded the same order, customer or referral meanwhile), the caller
@@ -17,6 +18,7 @@ from datetime import datetime
 from django.db.models import Q
 
 from chorus.advocates.models import Customer
+from chorus.core import bulk
 from chorus.core.emails import normalize_email
 from chorus.core.signing import parse_click_id
 from chorus.rewards.models import Reward
@@ -52,6 +54,7 @@ class ConversionBatch:
         self.links_by_vanity: dict[str, ReferralLink] = {}
         self.links_by_advocate: dict[int, ReferralLink] = {}
         self._sequence = 0
+        self._parsed_clicks: dict[str, object] = {}  # token -> ClickId | None (each HMAC checked once)
         self._load(items)
 
     # --- reading, once per batch -------------------------------------------------------------
@@ -168,8 +171,11 @@ class ConversionBatch:
             self.links_by_advocate[link.advocate_id] = link
 
     def parse_click(self, token: str):
+        if token in self._parsed_clicks:
+            return self._parsed_clicks[token]
         click = parse_click_id(token)
-        return click if click is not None and click.program_id == self.program.pk else None
+        click = self._parsed_clicks[token] = click if click is not None and click.program_id == self.program.pk else None
+        return click
 
     # --- looking up what the batch knows ---------------------------------------------------------
 
@@ -287,12 +293,12 @@ class ConversionBatch:
     def flush(self) -> None:
         """Write what the batch created, one bulk statement per table (in dependency order)."""
         if self.new_customers:
-            Customer.objects.bulk_create(self.new_customers)
+            bulk.insert(self.new_customers)
         self._update_customers()
         if self.new_referrals:
-            Referral.objects.bulk_create(self.new_referrals)
+            bulk.insert(self.new_referrals)
         if self.new_conversions:
-            Conversion.objects.bulk_create(self.new_conversions)
+            bulk.insert(self.new_conversions)
         if self.changed_conversions:
             Conversion.objects.bulk_update(self.changed_conversions, ["referral"])
         self.rewards.flush()

@@ -1,0 +1,175 @@
+"""A lean `bulk_create` for the hot tables of conversion ingest.
+
+`insert(objs)` writes new model instances as `QuerySet.bulk_create(objs)` does — one
+multi-row `INSERT … RETURNING pk` per chunk of the backend's batch size, the pks set back on
+the objects, `_state` marked saved — but resolves how each field's value is prepared once
+per field instead of once per value: plain `str`, `int` and `bool` values of character,
+integer, boolean and foreign-key fields go to the driver as they are (what Django's
+preparation returns for them anyway); aware datetimes go straight to the backend's adapter;
+anything else (JSON, naive datetimes, expressions, other types) takes the field's own
+`get_db_prep_save`. `auto_now`/`auto_now_add` are honoured, and an object pointing at an
+unsaved related object is refused like bulk_create refuses it.
+
+Scope, deliberately small: new objects with an auto-increment pk, every concrete field
+written, no signals (bulk_create sends none either), no conflict handling — a refused row
+raises IntegrityError to the caller. The same SQL shape works on SQLite (≥ 3.35) and
+PostgreSQL."""
+
+from datetime import UTC, datetime
+
+from django.conf import settings
+from django.db import connections, models, router, transaction
+
+MAX_PARAMETERS = 65_535
+
+_PLAIN = (  # stock fields whose preparation returns a value of these types unchanged
+    (models.CharField, (str,)),  # and EmailField, SlugField… (to_python keeps any str)
+    (models.TextField, (str,)),
+    (models.IntegerField, (int,)),  # and BigIntegerField, PositiveIntegerField…
+    (models.AutoField, (int,)),
+    (models.BigAutoField, (int,)),
+    (models.BooleanField, (bool,)),
+)
+_PREPARATION = ("get_db_prep_save", "get_db_prep_value", "get_prep_value", "to_python")
+
+
+def _stock(field, kind) -> bool:
+    """The field prepares values exactly as `kind` does (no override in a subclass)."""
+    return all(getattr(type(field), name) is getattr(kind, name) for name in _PREPARATION)
+
+
+def _plain_types(field) -> tuple:
+    """The value types this field's get_db_prep_save hands to the driver unchanged."""
+    if field.is_relation:
+        stock_fk = type(field).get_db_prep_save is models.ForeignKey.get_db_prep_save
+        return _plain_types(field.target_field) if stock_fk else ()
+    for kind, types in _PLAIN:
+        if isinstance(field, kind) and _stock(field, kind):
+            return types
+    return ()
+
+
+class _Plan:
+    """What to do with each field of one model on one connection, resolved once."""
+
+    def __init__(self, model, connection):
+        meta = model._meta
+        self.pk = meta.pk
+        self.fields = [field for field in meta.concrete_fields if field is not meta.pk and not field.generated]
+        self.columns = [field.column for field in self.fields]
+        self.attnames = [field.attname for field in self.fields]
+        self.auto_now = [field for field in self.fields
+                         if isinstance(field, models.DateField) and (field.auto_now or field.auto_now_add)]
+        self.relations = [(field, field.cache_name, field.attname, field.target_field.attname)
+                          for field in self.fields if field.is_relation]
+        self.converters = []
+        adapt = connection.ops.adapt_datetimefield_value
+        for field in self.fields:
+            plain = _plain_types(field)
+            prep = field.get_db_prep_save
+            if plain:
+                self.converters.append(_passing(plain, prep, connection))
+            elif isinstance(field, models.DateTimeField) and _stock(field, models.DateTimeField):
+                self.converters.append(_datetime(adapt, prep, connection))
+            else:
+                self.converters.append(lambda value, prep=prep, connection=connection: prep(value, connection))
+        quote = connection.ops.quote_name
+        self.head = f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(column) for column in self.columns)})"
+        self.returning = f"RETURNING {quote(meta.db_table)}.{quote(self.pk.column)}"
+        self.row = "(" + ", ".join(["%s"] * len(self.fields)) + ")"
+
+
+def _passing(types, prep, connection):
+    def convert(value):
+        if value is None or type(value) in types or (str in types and isinstance(value, str)):
+            return value
+        return prep(value, connection)
+    return convert
+
+
+def _datetime(adapt, prep, connection):
+    # SQLite stores an aware datetime as its naive text in the connection's zone; for the
+    # common UTC-in, UTC-stored case that text is computed directly (what make_naive + str give).
+    utc_text = connection.vendor == "sqlite"
+
+    def convert(value):
+        if value is None:
+            return None
+        if type(value) is datetime and value.tzinfo is not None:
+            if utc_text and value.tzinfo is UTC and connection.timezone_name == "UTC" and settings.USE_TZ:
+                return value.replace(tzinfo=None).isoformat(" ")
+            return adapt(value)
+        return prep(value, connection)
+    return convert
+
+
+_plans: dict[tuple[type, str, str], _Plan] = {}
+
+
+def _plan(model, connection) -> _Plan:
+    key = (model, connection.alias, connection.vendor)
+    plan = _plans.get(key)
+    if plan is None:
+        plan = _plans[key] = _Plan(model, connection)
+    return plan
+
+
+def insert(objs: list, using: str | None = None) -> list:
+    """Write new instances of one model (pk unset) like `Model.objects.bulk_create(objs)`."""
+    if not objs:
+        return objs
+    model = type(objs[0])
+    alias = using or router.db_for_write(model)
+    connection = connections[alias]
+    plan = _plan(model, connection)
+    rows = []
+    for obj in objs:
+        if type(obj) is not model:
+            raise TypeError("insert() writes instances of one model at a time.")
+        if obj.pk is not None:
+            raise ValueError("insert() writes new objects only (their pk is set by the database).")
+        cached = obj._state.fields_cache
+        for relation in plan.relations:
+            if relation[1] in cached:
+                _prepare_relation(obj, cached[relation[1]], *relation)
+        values = obj.__dict__
+        for field in plan.auto_now:
+            field.pre_save(obj, add=True)
+        rows.append([convert(values[attname]) for attname, convert in zip(plan.attnames, plan.converters, strict=True)])
+    # the backend's batch size (999 parameters on SQLite), and never more than the 65,535
+    # parameters one PostgreSQL statement can carry
+    size = max(min(connection.ops.bulk_batch_size(plan.fields, objs), MAX_PARAMETERS // len(plan.fields)), 1)
+    with transaction.atomic(using=alias, savepoint=False), connection.cursor() as cursor:
+        for start in range(0, len(rows), size):
+            chunk = rows[start:start + size]
+            sql = f"{plan.head} VALUES {', '.join([plan.row] * len(chunk))} {plan.returning}"
+            cursor.execute(sql, [value for row in chunk for value in row])
+            returned = connection.ops.fetch_returned_insert_rows(cursor)
+            if len(returned) != len(chunk):
+                raise RuntimeError(f"The database returned {len(returned)} ids for {len(chunk)} rows.")
+            for obj, (pk,) in zip(objs[start:start + size], returned, strict=True):
+                obj.pk = pk
+                obj._state.adding = False
+                obj._state.db = alias
+    return objs
+
+
+def _prepare_relation(obj, related, field, cache_name, attname, target_attname) -> None:
+    """Model._prepare_related_fields_for_save for one foreign key whose related object is
+    cached on `obj`, as bulk_create runs it."""
+    if not related:
+        return
+    if not related._is_pk_set():
+        if not field.remote_field.multiple:
+            field.remote_field.delete_cached_value(related)
+        raise ValueError(f"bulk_create() prohibited to prevent data loss due to unsaved related object '{field.name}'.")
+    target = getattr(related, target_attname)
+    current = obj.__dict__.get(attname)
+    if current in field.empty_values:
+        if field.one_to_one:
+            setattr(obj, field.name, related)  # as Django does: also caches the reverse side
+        else:
+            obj.__dict__[attname] = target
+        current = obj.__dict__.get(attname)
+    if target != current:
+        del obj._state.fields_cache[cache_name]
