@@ -21,40 +21,20 @@ from ninja import Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
 
-from .errors import ChorusError, InvalidInput, NotFound, RateLimited
+from .errors import (  # noqa: F401  (re-exported: the API-facing errors live with the others)
+    ChorusError,
+    Forbidden,
+    InvalidInput,
+    MalformedBody,
+    NotFound,
+    PayloadTooLarge,
+    RateLimited,
+    ServerError,
+    Unauthorized,
+    Unavailable,
+)
 
 logger = logging.getLogger("chorus.api")
-
-
-class Unauthorized(ChorusError):
-    status_code = 401
-    code = "unauthorized"
-
-
-class Forbidden(ChorusError):
-    status_code = 403
-    code = "forbidden"
-
-
-class MalformedBody(ChorusError):
-    status_code = 400
-    code = "malformed_body"
-
-
-class PayloadTooLarge(ChorusError):
-    status_code = 413
-    code = "too_large"
-
-
-class Unavailable(ChorusError):
-    status_code = 503
-    code = "unavailable"
-    retry_after = 1
-
-
-class ServerError(ChorusError):
-    status_code = 500
-    code = "server_error"
 
 
 class ErrorOut(Schema):

@@ -46,3 +46,34 @@ class RateLimited(ChorusError):
     def __init__(self, message: str, *, retry_after: int):
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class Unauthorized(ChorusError):
+    status_code = 401
+    code = "unauthorized"
+
+
+class Forbidden(ChorusError):
+    status_code = 403
+    code = "forbidden"
+
+
+class MalformedBody(ChorusError):
+    status_code = 400
+    code = "malformed_body"
+
+
+class PayloadTooLarge(ChorusError):
+    status_code = 413
+    code = "too_large"
+
+
+class Unavailable(ChorusError):
+    status_code = 503
+    code = "unavailable"
+    retry_after = 1
+
+
+class ServerError(ChorusError):
+    status_code = 500
+    code = "server_error"
