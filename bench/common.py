@@ -325,10 +325,14 @@ def machine() -> dict:
             "load_average_at_end": [round(value, 2) for value in load] if load else None}
 
 
-def write_result(name: str, payload: dict) -> Path:
-    RESULTS.mkdir(parents=True, exist_ok=True)
+def write_result(name: str, payload: dict, *, print_only: bool = False) -> Path | None:
+    """bench/results/<name>.json with the run's time and machine; with print_only, stdout instead."""
     payload = {"benchmark": name, "measured_at": datetime.now(UTC).isoformat(timespec="seconds"), **payload,
                "machine": machine()}
+    if print_only:
+        print(json.dumps(payload, indent=2))
+        return None
+    RESULTS.mkdir(parents=True, exist_ok=True)
     path = RESULTS / f"{name}.json"
     path.write_text(json.dumps(payload, indent=2) + "\n")
     log(f"wrote {path.relative_to(REPO)}")

@@ -189,10 +189,7 @@ def main(argv=None) -> int:
         "postgresql_skipped": "" if "postgresql" in sections or args.database == "sqlite" else common.postgres_reachable(),
         "wall_seconds": round(time.monotonic() - started, 1),
     }
-    if args.no_write:
-        print(json.dumps(result, indent=2))
-    else:
-        common.write_result("redirect", result)
+    common.write_result("redirect", result, print_only=args.no_write)
     return 0 if result["every_redirect_recorded"] else 1
 
 
