@@ -12,6 +12,7 @@ from chorus.core.models import audit
 from chorus.core.signing import hash_secret
 
 from .models import ApiKey, Membership, Program, Workspace
+from .starter import install_starter_pack
 
 KEY_PREFIX = "chorus_"
 
@@ -23,13 +24,20 @@ def create_workspace(name: str, owner) -> Workspace:
     return workspace
 
 
-def create_program(workspace: Workspace, *, name: str, default_destination: str, slug: str = "", **fields) -> Program:
+def create_program(workspace: Workspace, *, name: str, default_destination: str, slug: str = "",
+                   starter_pack: bool = True, **fields) -> Program:
+    """A new program with the starter pack (levels, asks, badges, catalog) unless told otherwise."""
     slug = slugify(slug or name)[:60]
     if not slug:
         raise InvalidInput(_("Give the program a name."), field_errors={"name": [_("Required.")]})
     if Program.objects.filter(slug=slug).exists():
         raise InvalidInput(_("That slug is taken."), field_errors={"slug": [_("Choose another slug.")]})
-    return Program.objects.create(workspace=workspace, name=name, slug=slug, default_destination=default_destination, **fields)
+    with transaction.atomic():
+        program = Program.objects.create(workspace=workspace, name=name, slug=slug,
+                                         default_destination=default_destination, **fields)
+        if starter_pack:
+            install_starter_pack(program)
+    return program
 
 
 def create_api_key(program: Program, *, name: str, scopes: list[str] | None = None, user=None) -> tuple[ApiKey, str]:

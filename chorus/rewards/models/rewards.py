@@ -130,6 +130,7 @@ class LedgerEntry(models.Model):
         REDEMPTION = "redemption", _("Redeemed")
         REDEMPTION_RETURN = "redemption_return", _("Redemption returned")
         ADJUSTMENT = "adjustment", _("Manual adjustment")
+        ACTIVITY = "activity", _("Points for an activity")
 
     program = models.ForeignKey("programs.Program", on_delete=models.PROTECT, related_name="ledger_entries")
     advocate = models.ForeignKey("advocates.Advocate", on_delete=models.PROTECT, null=True, blank=True, related_name="ledger_entries")

@@ -1,0 +1,6 @@
+"""Rewards models, one module per part: referral rewards and the ledger, levels, badges, catalog."""
+
+from .levels import Level
+from .rewards import LedgerEntry, LedgerEntryQuerySet, Reward, RewardRule, Side
+
+__all__ = ["LedgerEntry", "LedgerEntryQuerySet", "Level", "Reward", "RewardRule", "Side"]
