@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "chorus.advocates",
     "chorus.referrals",
     "chorus.rewards",
+    "chorus.campaigns",
     "chorus.analytics",
     "chorus.notifications",
     "chorus.integrations",

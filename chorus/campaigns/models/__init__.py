@@ -1,0 +1,2 @@
+"""Campaign models, one module per part: asks and completions (`asks.py`), the content
+vault and exclusive events (`content.py`)."""
