@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from .views import account, clicks, dashboard, pages, snippet
+from .views import account, asks, clicks, dashboard, pages, snippet
 
 app_name = "hub"
 urlpatterns = [
@@ -25,4 +25,7 @@ urlpatterns = [
     path("hub/<slug:slug>/vanity/", dashboard.vanity, name="vanity"),
     path("hub/<slug:slug>/qr.svg", dashboard.qr_svg, name="qr_svg"),
     path("hub/<slug:slug>/qr.png", dashboard.qr_png, name="qr_png"),
+    path("hub/<slug:slug>/asks/", asks.ask_list, name="asks"),
+    path("hub/<slug:slug>/asks/<int:ask_id>/", asks.ask_detail, name="ask_detail"),
+    path("hub/<slug:slug>/asks/<int:ask_id>/complete/", asks.ask_complete, name="ask_complete"),
 ]

@@ -18,7 +18,7 @@ def bare_program(workspace):
 
 @pytest.fixture
 def member(bare_program):
-    return factories.make_advocate(bare_program, email="max@example.com", name="Max Mustermann", language="de")
+    return factories.make_advocate(bare_program, email="max@example.com", name="Max Mustermann", language="en")
 
 
 @pytest.fixture
