@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .views import advocates, api_keys, funnel, programs, reviews, rules
+from .views import advocates, api_keys, asks, funnel, programs, reviews, rules
 from .views.auth import LoginView
 
 app_name = "console"
@@ -20,6 +20,15 @@ urlpatterns = [
     path("programs/<slug:slug>/funnel/", funnel.funnel, name="funnel"),
     path("programs/<slug:slug>/reviews/", reviews.review_queue, name="reviews"),
     path("programs/<slug:slug>/reviews/<int:referral_id>/", reviews.review_decide, name="review_decide"),
+    path("programs/<slug:slug>/asks/", asks.ask_list, name="asks"),
+    path("programs/<slug:slug>/asks/new/", asks.ask_new, name="ask_new"),
+    path("programs/<slug:slug>/asks/<int:ask_id>/", asks.ask_edit, name="ask_edit"),
+    path("programs/<slug:slug>/asks/<int:ask_id>/delete/", asks.ask_delete, name="ask_delete"),
+    path("programs/<slug:slug>/moderation/", asks.moderation, name="moderation"),
+    path("programs/<slug:slug>/moderation/<int:completion_id>/", asks.moderation_decide, name="moderation_decide"),
+    path("programs/<slug:slug>/completions/<int:completion_id>/evidence/", asks.completion_evidence,
+         name="completion_evidence"),
+    path("programs/<slug:slug>/feedback/", asks.feedback, name="feedback"),
     path("programs/<slug:slug>/api-keys/", api_keys.api_keys, name="api_keys"),
     path("programs/<slug:slug>/api-keys/<int:key_id>/revoke/", api_keys.api_key_revoke, name="api_key_revoke"),
 ]

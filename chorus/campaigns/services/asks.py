@@ -412,3 +412,13 @@ def get_ask_for_advocate(advocate, ask_id: int) -> tuple[Ask, AskOpening | None]
     opening = opening_for(ask, advocate) if ask.trigger_event else None
     check_visible(ask, advocate, opening=opening)
     return ask, opening
+
+
+def preview_ask(program, values: dict, *, ask: Ask | None = None) -> Ask:
+    """The ask as it would be saved (checked and sanitised), unsaved: for the builder's preview."""
+    values = _clean(program, values, ask)
+    values.pop("named_advocates")
+    preview = Ask(program=program, pk=ask.pk if ask else None)
+    for key, value in values.items():
+        setattr(preview, key, value)
+    return preview

@@ -40,3 +40,11 @@ def is_urgent(ends_at) -> bool:
 @register.filter
 def str_value(value) -> str:
     return "" if value is None else str(value)
+
+
+@register.filter
+def as_answer(value) -> str:
+    """A stored answer as text: lists joined, nothing as a dash."""
+    if value in (None, "", []):
+        return "—"
+    return ", ".join(str(v) for v in value) if isinstance(value, list) else str(value)
