@@ -6,6 +6,8 @@ the pack twice adds nothing."""
 
 
 def install_starter_pack(program) -> None:
+    from chorus.campaigns.starter import install_starter_asks
     from chorus.rewards.levels import install_default_levels
 
     install_default_levels(program)
+    install_starter_asks(program)
