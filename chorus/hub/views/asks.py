@@ -20,7 +20,7 @@ RECENT = 20
 
 
 def _state(ask: Ask, opening, completions: list, now) -> str:
-    """What the action box shows: post, refer, not_yet, ended, done or open."""
+    """What the action box shows: post, refer, not_yet, ended, waiting (for review), done or open."""
     if ask.is_post and ask.type != Ask.Type.QUIZ:
         return "post"
     if ask.starts_at and now < ask.starts_at:
@@ -30,7 +30,7 @@ def _state(ask: Ask, opening, completions: list, now) -> str:
         return "ended"
     counted = [c for c in completions if ask.type == Ask.Type.QUIZ or c.status != Completion.Status.REJECTED]
     if ask.max_per_advocate is not None and len(counted) >= ask.max_per_advocate:
-        return "done"
+        return "waiting" if any(c.status == Completion.Status.PENDING for c in counted) else "done"
     if ask.type == Ask.Type.REFER_FRIEND:
         return "refer"
     return "open"
