@@ -262,6 +262,7 @@ CHORUS_METADATA_MAX_BYTES = 4096
 # A full conversions batch (1,000 items with capped metadata) must fit in one request.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 8 * 1024 * 1024)
 CHORUS_CLICK_FLUSH_SECONDS = float(env_str("CHORUS_CLICK_FLUSH_SECONDS", "0" if TESTING else "0.2"))
+CHORUS_EVIDENCE_MAX_BYTES = env_int("CHORUS_EVIDENCE_MAX_BYTES", 5 * 1024 * 1024)  # ask evidence uploads
 
 LOGGING = {
     "version": 1,

@@ -15,7 +15,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from chorus.core.errors import InvalidInput, PayloadTooLarge
 
-MAX_BYTES = getattr(settings, "CHORUS_EVIDENCE_MAX_BYTES", 5 * 1024 * 1024)
+MAX_BYTES = settings.CHORUS_EVIDENCE_MAX_BYTES
 MAX_PIXELS = 40_000_000
 FORMATS = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"), "WEBP": ("image/webp", "webp")}
 
