@@ -11,6 +11,12 @@ from chorus.campaigns.services.asks import save_ask
 from chorus.testing import factories
 
 
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Evidence files go to a temporary folder, not var/media."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
 @pytest.fixture
 def bare_program(workspace):
     return factories.make_program(workspace, name="Bare", slug="bare", starter_pack=False)

@@ -14,7 +14,8 @@ from chorus.testing import factories
 pytestmark = pytest.mark.django_db
 
 
-def test_seed_asks_gives_a_mix_of_statuses(program, owner):
+def test_seed_asks_gives_a_mix_of_statuses(program, owner, settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path)
     star = factories.make_advocate(program, email="maya.chen@example.com", name="Maya Chen")
     for number in range(12):
         factories.make_advocate(program, email=f"advocate{number}@example.com")
