@@ -44,6 +44,9 @@ def _many(fields, key: str) -> list:
 
 def _text(fields, key: str, errors: dict, *, required: bool, limit: int = TEXT_LIMIT) -> str:
     value = _one(fields, key)
+    if isinstance(value, (list, dict, bool)):
+        errors[key] = [_("Must be text.")]
+        return ""
     value = value.strip() if isinstance(value, str) else ("" if value is None else str(value).strip())
     if required and not value:
         errors[key] = [_("This field is required.")]
@@ -90,13 +93,13 @@ def _survey(ask: Ask, fields, errors: dict) -> dict:
         values = {choice["value"] for choice in question.get("choices", [])}
         if kind == "single":
             answer = _one(fields, key) or ""
-            if answer and answer not in values:
+            if answer and (not isinstance(answer, str) or answer not in values):
                 errors[key] = [_("Choose one of the answers.")]
             elif required and not answer:
                 errors[key] = [_("Choose an answer.")]
         elif kind == "multiple":
             answer = [value for value in _many(fields, key) if value]
-            if any(value not in values for value in answer):
+            if any(not isinstance(value, str) or value not in values for value in answer):
                 errors[key] = [_("Choose among the answers given.")]
             elif required and not answer:
                 errors[key] = [_("Choose at least one answer.")]

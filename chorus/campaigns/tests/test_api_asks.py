@@ -166,3 +166,19 @@ def test_read_key_cannot_write(client, bare_program):
     _key, raw = factories.make_api_key(bare_program, scopes=["read"])
     response = ApiClient(client, raw).post("/asks", {"type": "news", "title": "x"})
     assert response.status_code == 403 and not Ask.objects.exists()
+
+
+def test_odd_json_types_in_data_are_refused_not_crashing(api, bare_program, member):
+    ask_id = api.post("/asks", {"type": "survey", "title": "S", "moderation": "auto", "config": {"questions": [
+        {"key": "plan", "kind": "single", "label": "Plan?", "choices": ["a", "b"]},
+        {"key": "uses", "kind": "multiple", "label": "Uses?", "choices": ["x", "y"]},
+        {"key": "nps", "kind": "scale", "label": "NPS?"}]}}).json()["id"]
+    response = api.post(f"/asks/{ask_id}/completions", {"advocate_id": member.pk,
+                                                        "data": {"plan": {"a": 1}, "uses": [["x"]], "nps": True}})
+    assert response.status_code == 422
+    assert sorted(response.json()["field_errors"]) == ["nps", "plan", "uses"]
+    rsvp = api.post("/asks", {"type": "event_rsvp", "title": "R", "moderation": "auto"}).json()["id"]
+    response = api.post(f"/asks/{rsvp}/completions", {"advocate_id": member.pk, "data": {"attending": {"yes": 1},
+                                                                                        "note": {"a": 1}}})
+    assert response.status_code == 422 and sorted(response.json()["field_errors"]) == ["attending", "note"]
+    assert not Completion.objects.exists()
