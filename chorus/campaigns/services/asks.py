@@ -95,7 +95,8 @@ def _survey_config(config: dict, errors: list) -> dict:
         item = {"key": key, "kind": kind, "label": question.get("label"), "required": question.get("required", True) is not False}
         if kind in ("single", "multiple"):
             item["choices"] = _choices(question.get("choices"), errors)
-        keys.add(key)
+        if isinstance(key, str):
+            keys.add(key)
         cleaned.append(item)
     return {**config, "questions": cleaned}
 

@@ -182,3 +182,14 @@ def test_odd_json_types_in_data_are_refused_not_crashing(api, bare_program, memb
                                                                                         "note": {"a": 1}}})
     assert response.status_code == 422 and sorted(response.json()["field_errors"]) == ["attending", "note"]
     assert not Completion.objects.exists()
+
+
+def test_odd_config_types_are_refused_not_crashing(api):
+    configs = [{"questions": [{"key": {"a": 1}, "kind": ["x"], "label": 5, "choices": [{"value": []}, 3]}]},
+               {"questions": "nope"}, {"questions": [None, 3]}]
+    for config in configs:
+        response = api.post("/asks", {"type": "survey", "title": "S", "config": config})
+        assert response.status_code == 422 and "config" in response.json()["field_errors"]
+    quiz = api.post("/asks", {"type": "quiz", "title": "Q", "config": {"question": {"xx": "?"}, "answers": [1]}})
+    assert quiz.status_code == 422
+    assert not Ask.objects.exists()
