@@ -1,0 +1,57 @@
+"""Recognition emails: "You reached Champion", "You earned a badge", in the advocate's language.
+
+Scheduled with `transaction.on_commit`, so a rolled-back award mails nobody; the advocate's
+`email_on_level_up` preference turns them off."""
+
+import logging
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from .services import _language_for, _sender, send_email
+
+logger = logging.getLogger("chorus.notifications")
+
+
+def send_recognition_email(advocate, *, awards=(), levels_reached=()) -> None:
+    """Tell the advocate about new badges and levels once the current transaction commits."""
+    if not getattr(advocate, "email_on_level_up", True):
+        return
+    award_ids = [award.pk for award in awards]
+    level_ids = [row.pk for row in levels_reached]
+    fallback_language = translation.get_language() or settings.LANGUAGE_CODE
+    transaction.on_commit(lambda: _deliver(advocate.pk, award_ids, level_ids, fallback_language))
+
+
+def _deliver(advocate_id: int, award_ids: list[int], level_ids: list[int], fallback_language: str) -> None:
+    from chorus.advocates.models import Advocate
+    from chorus.rewards.models import BadgeAward, LevelReached
+
+    advocate = Advocate.objects.select_related("program").filter(pk=advocate_id).first()
+    if advocate is None or not advocate.email_on_level_up or advocate.status != Advocate.Status.ACTIVE:
+        return
+    program = advocate.program
+    awards = list(BadgeAward.objects.select_related("badge").filter(pk__in=award_ids).order_by("pk"))
+    levels = list(LevelReached.objects.select_related("level").filter(pk__in=level_ids)
+                  .order_by("level__min_points_earned"))
+    if not awards and not levels:
+        return
+    language = _language_for(advocate, fallback_language)
+    url = f"{settings.CHORUS_BASE_URL}{reverse('hub:progress', kwargs={'slug': program.slug})}"
+    with translation.override(language):
+        top_level = levels[-1].level.localized_name(language) if levels else ""
+        badges = [award.badge.localized_name(language) for award in awards]
+        if top_level:
+            subject = _("You reached %(level)s in %(program)s") % {"level": top_level, "program": program.name}
+        else:
+            subject = _("You earned a badge in %(program)s") % {"program": program.name}
+    context = {"advocate": advocate, "program": program, "url": url, "level": top_level, "badges": badges,
+               "awards": awards, "language": language}
+    try:
+        send_email(to=advocate.email, subject=subject, template="recognition", context=context,
+                   sender=_sender(program), language=language)
+    except Exception:  # a mail outage must not undo the award; the hub shows it anyway
+        logger.exception("could not send the recognition email to advocate %s", advocate_id)
