@@ -18,6 +18,7 @@ from datetime import datetime
 from django.db.models import Q
 
 from chorus.advocates.models import Customer
+from chorus.campaigns.services.referrals import complete_referral_asks
 from chorus.core import bulk
 from chorus.core.emails import normalize_email
 from chorus.core.signing import parse_click_id
@@ -302,6 +303,7 @@ class ConversionBatch:
         if self.changed_conversions:
             Conversion.objects.bulk_update(self.changed_conversions, ["referral"])
         self.rewards.flush()
+        complete_referral_asks(self.program, [*self.new_conversions, *self.changed_conversions])
         self.new_customers, self.new_referrals, self.new_conversions, self.changed_conversions = [], [], [], []
 
     def _update_customers(self) -> None:

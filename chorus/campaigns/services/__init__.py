@@ -1,0 +1,2 @@
+"""Campaign services, one module per part (asks: `asks`, `submissions`, `completions`,
+`evidence`, `events`, `referrals`)."""
