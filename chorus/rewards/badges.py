@@ -68,13 +68,10 @@ def week_start(moment: datetime) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def _completion_model():
-    from django.apps import apps
+def _approved_completions(advocate):
+    from chorus.campaigns.models import Completion  # campaigns calls rewards: import late
 
-    try:
-        return apps.get_model("campaigns", "Completion")
-    except LookupError:  # the asks part has not landed in this build
-        return None
+    return Completion.objects.filter(advocate=advocate, status=Completion.Status.APPROVED)
 
 
 class Progress:
@@ -101,10 +98,7 @@ class Progress:
 
     def approved_completions(self, ask_type: str = "") -> int:
         def count() -> int:
-            completion = _completion_model()
-            if completion is None:
-                return 0
-            done = completion.objects.filter(advocate=self.advocate, status="approved")
+            done = _approved_completions(self.advocate)
             return (done.filter(ask__type=ask_type) if ask_type else done).count()
 
         return self._once(("completions", ask_type), count)
@@ -117,11 +111,8 @@ class Progress:
             moments = list(LedgerEntry.objects.filter(
                 points.earned_filter(), advocate=self.advocate, amount__gt=0, created_at__gte=since,
             ).values_list("created_at", flat=True))
-            completion = _completion_model()
-            if completion is not None:
-                moments += completion.objects.filter(
-                    advocate=self.advocate, status="approved", decided_at__gte=since,
-                ).values_list("decided_at", flat=True)
+            moments += _approved_completions(self.advocate).filter(decided_at__gte=since).values_list(
+                "decided_at", flat=True)
             return {week_start(moment) for moment in moments if moment is not None}
 
         return self._once("weeks", compute)

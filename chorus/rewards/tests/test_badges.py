@@ -3,7 +3,7 @@ from datetime import timedelta
 from unittest import mock
 
 import pytest
-from django.db import close_old_connections, connection, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from chorus.advocates.models import Advocate
@@ -197,7 +197,7 @@ def test_two_concurrent_award_calls_award_each_badge_once(transactional_db):
         except Exception as error:  # pragma: no cover - reported below
             errors.append(error)
         finally:
-            close_old_connections()
+            connection.close()
 
     threads = [threading.Thread(target=award) for _ in range(2)]
     for thread in threads:
@@ -208,3 +208,42 @@ def test_two_concurrent_award_calls_award_each_badge_once(transactional_db):
     assert sorted(results) == [[], ["early-adopter", "thousand-points"]]
     assert BadgeAward.objects.filter(advocate=advocate).count() == 2
     assert LevelReached.objects.filter(advocate=advocate).count() == 2
+
+
+def approved_review(program, advocate, number, points_each=0):
+    from chorus.campaigns.services.asks import save_ask
+    from chorus.campaigns.services.completions import submit_completion
+
+    ask = save_ask(program, {"type": "review", "title": f"Review {number}", "points": points_each,
+                             "moderation": "auto", "config": {}})
+    return submit_completion(ask, advocate, {"url": f"https://www.g2.com/r/{number}", "disclosure_acknowledged": "on"})
+
+
+def test_five_approved_reviews_earn_the_reviewer_badge_once(program, latecomer):
+    from chorus.campaigns.models import Completion
+    from chorus.campaigns.services.asks import save_ask
+    from chorus.campaigns.services.completions import submit_completion
+
+    overturned = approved_review(program, latecomer, 98)
+    Completion.objects.filter(pk=overturned.completion.pk).update(status="rejected")  # rejected: does not count
+    survey = save_ask(program, {"type": "social_follow", "title": "Follow us", "points": 0, "moderation": "auto",
+                                "config": {}})
+    submit_completion(survey, latecomer, {"url": "https://x.com/acme/status/1"})  # not a review: does not count
+    for number in range(4):
+        assert approved_review(program, latecomer, number).badges == []
+    assert badges.Progress(latecomer, timezone.now()).approved_completions("review") == 4
+    fifth = approved_review(program, latecomer, 4)
+    assert slugs(fifth.badges) == ["five-reviews"]
+    assert slugs(approved_review(program, latecomer, 5).badges) == []
+    assert BadgeAward.objects.filter(advocate=latecomer, badge__slug="five-reviews").count() == 1
+
+
+def test_approved_completions_in_past_weeks_make_a_streak(program, latecomer):
+    from chorus.campaigns.models import Completion
+
+    now = timezone.now()
+    for weeks_ago in (1, 2, 3):
+        done = approved_review(program, latecomer, weeks_ago)
+        Completion.objects.filter(pk=done.completion.pk).update(decided_at=now - timedelta(weeks=weeks_ago))
+    assert badges.Progress(latecomer, now).streak_weeks() == 3
+    assert slugs(approved_review(program, latecomer, 0).badges) == ["four-week-streak"]
