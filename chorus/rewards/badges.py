@@ -13,8 +13,13 @@ from datetime import date, datetime, time, timedelta
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from chorus.core.errors import Conflict, InvalidInput
 
 from . import points
+from .levels import HEX_COLOR
 from .models import Badge, BadgeAward, LedgerEntry, Level, LevelReached
 
 MAX_STREAK_WEEKS = 52
@@ -227,3 +232,86 @@ def badge_progress(advocate, *, now: datetime | None = None) -> list[BadgeProgre
                           current=0 if badge.pk in awards else progress.value(badge))
             for badge in badges.order_by("pk")]
     return sorted(rows, key=lambda row: (not row.earned, -row.award.awarded_at.timestamp() if row.award else 0))
+
+
+# --- the console's badges editor -------------------------------------------------------
+
+BADGE_FIELDS = ["names", "descriptions", "icon", "color", "rule", "threshold", "ask_type", "is_active"]
+
+
+def _ask_types() -> list[str]:
+    from chorus.campaigns.models import Ask
+
+    return list(Ask.Type.values)
+
+
+def _check_badge(values: dict) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if not (values["names"].get("en") or "").strip():
+        errors["name_en"] = [_("Give the badge an English name.")]
+    if values["rule"] not in Badge.Rule.values:
+        errors["rule"] = [_("Choose a rule.")]
+    threshold = values["threshold"]
+    lowest = 0 if values["rule"] == Badge.Rule.EARLY_ADOPTER else 1
+    if threshold is None or threshold < lowest:
+        errors["threshold"] = [_("The threshold must be at least %(lowest)s.") % {"lowest": lowest}]
+    elif values["rule"] == Badge.Rule.STREAK and threshold > MAX_STREAK_WEEKS:
+        errors["threshold"] = [_("A streak can be at most %(weeks)s weeks.") % {"weeks": MAX_STREAK_WEEKS}]
+    if values["ask_type"] and values["rule"] != Badge.Rule.COMPLETIONS:
+        errors["ask_type"] = [_("Only completion badges count one ask type.")]
+    elif values["ask_type"] and values["ask_type"] not in _ask_types():
+        errors["ask_type"] = [_("Unknown ask type.")]
+    if not (values["icon"] or "").strip() or len(values["icon"]) > 8:
+        errors["icon"] = [_("Use one emoji or symbol (at most 8 characters).")]
+    if not HEX_COLOR.match(values["color"] or ""):
+        errors["color"] = [_("Colours are hex codes such as #2563eb.")]
+    return errors
+
+
+def _unique_slug(program, name: str, exclude_pk=None) -> str:
+    base = (slugify(name) or "badge")[:50]
+    taken = set(Badge.objects.filter(program=program, slug__startswith=base).exclude(pk=exclude_pk)
+                .values_list("slug", flat=True))
+    slug, number = base, 2
+    while slug in taken:
+        slug, number = f"{base}-{number}", number + 1
+    return slug
+
+
+@transaction.atomic
+def save_badge(program, badge: Badge | None = None, *, user=None, **values) -> Badge:
+    """Create a badge (badge=None) or change one; bad input raises InvalidInput and saves nothing.
+
+    Changing a rule never takes a badge back from those who earned it."""
+    from chorus.core.models import audit
+
+    values = {field: values.get(field, getattr(badge, field, None)) for field in BADGE_FIELDS}
+    values["names"] = {code: text.strip() for code, text in (values["names"] or {}).items() if (text or "").strip()}
+    values["descriptions"] = {code: text.strip() for code, text in (values["descriptions"] or {}).items()
+                              if (text or "").strip()}
+    values["ask_type"] = values["ask_type"] or ""
+    errors = _check_badge(values)
+    if errors:
+        raise InvalidInput(_("Please correct the highlighted fields."), field_errors=errors)
+    created = badge is None
+    if created:
+        badge = Badge(program=program, slug=_unique_slug(program, values["names"]["en"]))
+    for field, value in values.items():
+        setattr(badge, field, value)
+    badge.name = values["names"]["en"][:80]
+    badge.description = values["descriptions"].get("en", "")[:300]
+    badge.save()
+    audit(action="badge.created" if created else "badge.changed", target=badge, actor=user,
+          workspace=program.workspace, rule=badge.rule, threshold=badge.threshold)
+    return badge
+
+
+@transaction.atomic
+def delete_badge(badge: Badge, *, user=None) -> None:
+    """Delete a badge nobody has earned; an earned one can only be deactivated (409)."""
+    from chorus.core.models import audit
+
+    if BadgeAward.objects.filter(badge=badge).exists():
+        raise Conflict(_("Advocates have earned this badge: deactivate it instead, so they keep it."))
+    audit(action="badge.deleted", target=badge, actor=user, workspace=badge.program.workspace, slug=badge.slug)
+    badge.delete()
