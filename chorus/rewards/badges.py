@@ -183,10 +183,11 @@ def record_level_ups(advocate, *, now: datetime | None = None, progress: Progres
                                     points_earned=earned, reached_at=now)) is not None]
 
 
-def award_earned_badges(advocate, *, now: datetime | None = None) -> list[BadgeAward]:
+def award_earned_badges(advocate, *, now: datetime | None = None, notify: bool = True) -> list[BadgeAward]:
     """Award every badge the advocate now qualifies for, each once; returns the new awards.
 
-    Records level-ups too, and emails the advocate about both once the transaction commits."""
+    Records level-ups too, and emails the advocate about both once the transaction commits
+    (unless `notify` is False: imports and the demo seed)."""
     now = now or timezone.now()
     progress = Progress(advocate, now)
     levels_reached = record_level_ups(advocate, now=now, progress=progress)
@@ -195,7 +196,7 @@ def award_earned_badges(advocate, *, now: datetime | None = None) -> list[BadgeA
     awards = [award for badge in candidates if progress.qualifies(badge)
               if (award := _insert_once(BadgeAward, program_id=advocate.program_id, badge=badge, advocate=advocate,
                                         awarded_at=now)) is not None]
-    if awards or levels_reached:
+    if notify and (awards or levels_reached):
         from chorus.notifications.recognition import send_recognition_email
 
         send_recognition_email(advocate, awards=awards, levels_reached=levels_reached)
