@@ -164,9 +164,9 @@ class RewardBook:
         """Write the batch's new rewards and ledger entries; schedule held ones after commit."""
         if self.new_rewards:
             bulk.insert(self.new_rewards)
+            award_badges_after_commit(reward.advocate_id for reward in self.new_rewards)  # referral badges, points
         if self.new_entries:
             bulk.insert(self.new_entries)
-            award_badges_after_commit(entry.advocate_id for entry in self.new_entries)
         for reward in self.new_rewards:
             if reward.status == Reward.Status.PENDING and reward.hold_until is not None:
                 transaction.on_commit(lambda reward=reward: _schedule_release(reward))

@@ -134,3 +134,26 @@ def test_badge_names_follow_the_language(hub, program, advocate):
     Advocate.objects.filter(pk=advocate.pk).update(language="ja")
     html = hub.get(f"/hub/{program.slug}/progress/").content.decode()
     assert "先駆者" in html and "Pioneer" not in html
+
+
+def test_the_hub_menu_is_for_the_logged_in_advocate_not_for_a_friend(visitor, program, advocate):
+    friend_page = visitor.get(f"/p/{program.slug}/invite/{advocate.link.code}/")
+    assert friend_page.status_code == 200 and "Jane" in friend_page.content.decode()
+    assert 'class="hub-nav"' not in friend_page.content.decode()
+    assert 'class="hub-nav"' not in visitor.get(f"/p/{program.slug}/wall/").content.decode()
+    visitor.post(f"/hub/{program.slug}/login/{issue_login_token(advocate)}/")
+    assert 'class="hub-nav"' in visitor.get(f"/hub/{program.slug}/").content.decode()
+    assert 'class="hub-nav"' in visitor.get(f"/p/{program.slug}/wall/").content.decode()
+
+
+def test_history_names_the_ask_in_the_advocates_language(hub, program, advocate):
+    from chorus.campaigns.services.asks import save_ask
+    from chorus.campaigns.services.completions import submit_completion
+
+    ask = save_ask(program, {"type": "social_follow", "title": "Follow us", "titles": {"de": "Folgen Sie uns"},
+                             "points": 150, "moderation": "auto", "config": {}})
+    submit_completion(ask, advocate, {"url": "https://x.com/jane/status/1"})
+    Advocate.objects.filter(pk=advocate.pk).update(language="de")
+    html = hub.get(f"/hub/{program.slug}/progress/").content.decode()
+    assert html.count("Folgen Sie uns") == 2  # the activity feed and the points history
+    assert "Follow us" not in html

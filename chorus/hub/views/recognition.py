@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from chorus.advocates.preferences import update_profile
 from chorus.core.errors import ChorusError
 from chorus.rewards import leaderboard as boards
-from chorus.rewards.activity import activity_feed
+from chorus.rewards.activity import activity_feed, label_entries
 from chorus.rewards.badges import badge_progress
 from chorus.rewards.levels import standing
 from chorus.rewards.models import LedgerEntry, LevelReached
@@ -41,7 +41,7 @@ def progress(request, program, advocate):
         "levels": _levels_with_progress(advocate, current),
         "badges": badge_progress(advocate),
         "feed": activity_feed(advocate),
-        "ledger": ledger_history(advocate),
+        "ledger": label_entries(ledger_history(advocate)),
         "points_balance": balance(advocate, LedgerEntry.Unit.POINTS),
     }
     return render(request, "hub/progress.html", context)

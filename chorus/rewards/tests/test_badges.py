@@ -247,3 +247,15 @@ def test_approved_completions_in_past_weeks_make_a_streak(program, latecomer):
         Completion.objects.filter(pk=done.completion.pk).update(decided_at=now - timedelta(weeks=weeks_ago))
     assert badges.Progress(latecomer, now).streak_weeks() == 3
     assert slugs(approved_review(program, latecomer, 0).badges) == ["four-week-streak"]
+
+
+def test_a_referral_rewarded_with_credit_only_still_earns_the_first_referral_badge(
+        program, latecomer, django_capture_on_commit_callbacks):
+    factories.make_rule(program, kind="credit", amount=1500)
+    program.hold_days = 0
+    program.save(update_fields=["hold_days"])
+    with django_capture_on_commit_callbacks(execute=True):
+        record_conversion(program, ConversionInput(type="purchase", customer_external_id="friend-1", amount=5000,
+                                                   order_id="o-1", promo_code=latecomer.link.promo_code))
+    assert list(BadgeAward.objects.filter(advocate=latecomer).values_list("badge__slug", flat=True)) == [
+        "first-referral"]
