@@ -29,6 +29,7 @@ from django.utils import timezone
 from chorus.advocates.models import Account, Advocate, Customer
 from chorus.advocates.services import remember_visitor, upsert_advocate
 from chorus.core.signing import new_click_id
+from chorus.notifications.recognition import quiet_recognition
 from chorus.programs.models import Program
 from chorus.programs.services import create_program, create_workspace
 from chorus.referrals.models import Click, Conversion, Referral, ReferralLink
@@ -114,7 +115,7 @@ def seed_demo(*, base_url: str | None = None, now: datetime | None = None) -> De
     base_url = (base_url or settings.CHORUS_BASE_URL).rstrip("/")
     now = (now or timezone.now()).replace(microsecond=0)
     rng = random.Random(RANDOM_SEED)
-    with transaction.atomic():
+    with transaction.atomic(), quiet_recognition():  # the history's badges and levels email nobody
         owner = ensure_demo_user()
         workspace = create_workspace("Acme Analytics", owner)
         program, team_program = create_demo_programs(workspace, base_url, hold_days=SEED_HOLD_DAYS)

@@ -4,6 +4,8 @@ Scheduled with `transaction.on_commit`, so a rolled-back award mails nobody; the
 `email_on_level_up` preference turns them off."""
 
 import logging
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.conf import settings
 from django.db import transaction
@@ -14,11 +16,22 @@ from django.utils.translation import gettext as _
 from .services import _language_for, _sender, send_email
 
 logger = logging.getLogger("chorus.notifications")
+_quiet = ContextVar("chorus_quiet_recognition", default=False)
+
+
+@contextmanager
+def quiet_recognition():
+    """No recognition emails for awards made inside (bulk imports, the demo seed's history)."""
+    token = _quiet.set(True)
+    try:
+        yield
+    finally:
+        _quiet.reset(token)
 
 
 def send_recognition_email(advocate, *, awards=(), levels_reached=()) -> None:
     """Tell the advocate about new badges and levels once the current transaction commits."""
-    if not getattr(advocate, "email_on_level_up", True):
+    if _quiet.get() or not getattr(advocate, "email_on_level_up", True):
         return
     award_ids = [award.pk for award in awards]
     level_ids = [row.pk for row in levels_reached]

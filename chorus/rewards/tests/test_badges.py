@@ -259,3 +259,12 @@ def test_a_referral_rewarded_with_credit_only_still_earns_the_first_referral_bad
                                                    order_id="o-1", promo_code=latecomer.link.promo_code))
     assert list(BadgeAward.objects.filter(advocate=latecomer).values_list("badge__slug", flat=True)) == [
         "first-referral"]
+
+
+def test_no_email_for_awards_made_in_quiet_mode(latecomer, mailoutbox, django_capture_on_commit_callbacks):
+    from chorus.notifications.recognition import quiet_recognition
+
+    credit(latecomer, 2000)
+    with django_capture_on_commit_callbacks(execute=True), quiet_recognition():
+        assert slugs(badges.award_earned_badges(latecomer)) == ["thousand-points"]
+    assert mailoutbox == []
