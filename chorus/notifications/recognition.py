@@ -68,3 +68,43 @@ def _deliver(advocate_id: int, award_ids: list[int], level_ids: list[int], fallb
                    sender=_sender(program), language=language)
     except Exception:  # a mail outage must not undo the award; the hub shows it anyway
         logger.exception("could not send the recognition email to advocate %s", advocate_id)
+
+
+def send_completion_decision_email(completion) -> None:
+    """Tell the advocate their completion was approved (with its points) or rejected (with the
+    reason), after commit, if they want these emails (`Advocate.email_on_approval`).
+
+    For the asks' moderation to call after approving or rejecting a completion."""
+    if _quiet.get() or not getattr(completion.advocate, "email_on_approval", True):
+        return
+    fallback_language = translation.get_language() or settings.LANGUAGE_CODE
+    transaction.on_commit(lambda: _deliver_decision(completion.pk, fallback_language))
+
+
+def _deliver_decision(completion_id: int, fallback_language: str) -> None:
+    from chorus.advocates.models import Advocate
+    from chorus.campaigns.models import Completion
+
+    completion = (Completion.objects.select_related("ask", "advocate", "advocate__program")
+                  .filter(pk=completion_id).exclude(status=Completion.Status.PENDING).first())
+    if completion is None:
+        return
+    advocate, program = completion.advocate, completion.advocate.program
+    if not advocate.email_on_approval or advocate.status != Advocate.Status.ACTIVE:
+        return
+    language = _language_for(advocate, fallback_language)
+    approved = completion.status == Completion.Status.APPROVED
+    url = f"{settings.CHORUS_BASE_URL}{reverse('hub:progress', kwargs={'slug': program.slug})}"
+    with translation.override(language):
+        title = completion.ask.localized_title(language)
+        if approved:
+            subject = _("Approved: %(ask)s") % {"ask": title}
+        else:
+            subject = _("Not approved: %(ask)s") % {"ask": title}
+    context = {"advocate": advocate, "program": program, "url": url, "ask_title": title, "approved": approved,
+               "points": completion.points, "reason": completion.rejection_reason}
+    try:
+        send_email(to=advocate.email, subject=subject, template="completion_decision", context=context,
+                   sender=_sender(program), language=language)
+    except Exception:  # a mail outage must not undo the decision; the hub shows it anyway
+        logger.exception("could not send the decision email for completion %s", completion_id)
