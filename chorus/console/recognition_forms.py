@@ -24,7 +24,10 @@ class LevelForm(ConsoleForm):
     min_points_earned = forms.IntegerField(label=_("From points earned"), min_value=0, max_value=1_000_000_000)
     color = forms.CharField(label=_("Colour"), max_length=7, initial="#6b7280",
                             widget=forms.TextInput(attrs={"type": "color"}))
-    locals().update(_language_fields("name", _("Name"), 80))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields.update(_language_fields("name", _("Name"), 80))
 
     def has_changed(self) -> bool:
         """A colour picker always sends a colour: a blank new row is one with no points and no names."""
@@ -59,12 +62,13 @@ class BadgeForm(ConsoleForm):
     icon = forms.CharField(label=_("Icon"), max_length=8, help_text=_("An emoji or a symbol."))
     color = forms.CharField(label=_("Colour"), max_length=7, widget=forms.TextInput(attrs={"type": "color"}))
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
-    locals().update(_language_fields("name", _("Name"), 80))
-    locals().update(_language_fields("description", _("Description"), 300))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         from chorus.campaigns.models import Ask
+
+        self.fields.update(_language_fields("name", _("Name"), 80))
+        self.fields.update(_language_fields("description", _("Description"), 300))
 
         self.fields["ask_type"].choices = [("", _("Any ask")), *Ask.Type.choices]
 
