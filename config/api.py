@@ -18,6 +18,7 @@ from chorus.core.api_errors import (
     not_found_view,
 )
 from chorus.referrals.api import router as conversions_router
+from chorus.rewards.recognition_api import router as recognition_router
 
 DESCRIPTION = """
 Server-side API of a Chorus program. Authenticate with the program's API key:
@@ -53,3 +54,4 @@ install_error_handlers(api)
 api.add_router("", conversions_router)
 api.add_router("", advocates_router)
 api.add_router("", asks_router)
+api.add_router("", recognition_router)

@@ -40,6 +40,11 @@ class Advocate(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
     known_visitors = models.JSONField(default=list, blank=True)
     joined_at = models.DateTimeField(null=True, blank=True)
+    # recognition: what the advocate agrees to show, and which emails they want
+    show_on_leaderboard = models.BooleanField(_("show me on the leaderboard"), default=True)
+    feature_on_wall = models.BooleanField(_("the program may feature me on its public wall"), default=False)
+    email_on_approval = models.BooleanField(_("email me when my activity is approved"), default=True)
+    email_on_level_up = models.BooleanField(_("email me when I reach a new level or earn a badge"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .views import advocates, api_keys, asks, funnel, programs, reviews, rules
+from .views import advocates, api_keys, asks, funnel, programs, recognition, reviews, rules
 from .views.auth import LoginView
 
 app_name = "console"
@@ -29,6 +29,13 @@ urlpatterns = [
     path("programs/<slug:slug>/completions/<int:completion_id>/evidence/", asks.completion_evidence,
          name="completion_evidence"),
     path("programs/<slug:slug>/feedback/", asks.feedback, name="feedback"),
+    path("programs/<slug:slug>/levels/", recognition.levels, name="levels"),
+    path("programs/<slug:slug>/badges/", recognition.badges, name="badges"),
+    path("programs/<slug:slug>/badges/<int:badge_id>/", recognition.badge_edit, name="badge_edit"),
+    path("programs/<slug:slug>/badges/<int:badge_id>/delete/", recognition.badge_delete, name="badge_delete"),
+    path("programs/<slug:slug>/leaderboard/", recognition.leaderboard, name="leaderboard"),
+    path("programs/<slug:slug>/wall/", recognition.wall, name="wall"),
+    path("programs/<slug:slug>/wall/<int:advocate_id>/remove/", recognition.wall_remove, name="wall_remove"),
     path("programs/<slug:slug>/api-keys/", api_keys.api_keys, name="api_keys"),
     path("programs/<slug:slug>/api-keys/<int:key_id>/revoke/", api_keys.api_key_revoke, name="api_key_revoke"),
 ]

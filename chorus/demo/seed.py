@@ -29,6 +29,7 @@ from django.utils import timezone
 from chorus.advocates.models import Account, Advocate, Customer
 from chorus.advocates.services import remember_visitor, upsert_advocate
 from chorus.core.signing import new_click_id
+from chorus.notifications.recognition import quiet_recognition
 from chorus.programs.models import Program
 from chorus.programs.services import create_program, create_workspace
 from chorus.referrals.models import Click, Conversion, Referral, ReferralLink
@@ -39,6 +40,7 @@ from chorus.testing.factories import make_rule, make_standard_rules
 
 from . import people
 from .asks import seed_asks
+from .recognition import seed_recognition
 
 DEMO_SLUG = "acme-analytics"
 TEAM_SLUG = "acme-team"
@@ -114,13 +116,14 @@ def seed_demo(*, base_url: str | None = None, now: datetime | None = None) -> De
     base_url = (base_url or settings.CHORUS_BASE_URL).rstrip("/")
     now = (now or timezone.now()).replace(microsecond=0)
     rng = random.Random(RANDOM_SEED)
-    with transaction.atomic():
+    with transaction.atomic(), quiet_recognition():  # the history's badges and levels email nobody
         owner = ensure_demo_user()
         workspace = create_workspace("Acme Analytics", owner)
         program, team_program = create_demo_programs(workspace, base_url, hold_days=SEED_HOLD_DAYS)
         star = _History(program, CUSTOMER_VOLUME, rng, now, with_star=True).run(owner)
         _History(team_program, TEAM_VOLUME, rng, now, email_domain="acme-analytics.example").run(owner)
         seed_asks(program, owner, star, now, HISTORY_DAYS)
+        seed_recognition([program, team_program], rng, now, star=star)
         Program.objects.filter(pk__in=[program.pk, team_program.pk]).update(hold_days=DEMO_HOLD_DAYS)
     program.refresh_from_db()
     team_program.refresh_from_db()

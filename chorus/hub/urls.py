@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from .views import account, asks, clicks, dashboard, pages, snippet
+from .views import account, asks, clicks, dashboard, pages, recognition, snippet
 
 app_name = "hub"
 urlpatterns = [
@@ -16,6 +16,7 @@ urlpatterns = [
     path("p/<slug:slug>/invite/<str:code>/go/", pages.friend_continue, name="friend_continue"),
     path("p/<slug:slug>/claim/", pages.claim, name="claim"),
     path("p/<slug:slug>/join/", account.join, name="join"),
+    path("p/<slug:slug>/wall/", recognition.wall, name="wall"),
     # The advocate's hub.
     path("hub/<slug:slug>/", dashboard.dashboard, name="dashboard"),
     path("hub/<slug:slug>/login/", account.login, name="login"),
@@ -28,4 +29,7 @@ urlpatterns = [
     path("hub/<slug:slug>/asks/", asks.ask_list, name="asks"),
     path("hub/<slug:slug>/asks/<int:ask_id>/", asks.ask_detail, name="ask_detail"),
     path("hub/<slug:slug>/asks/<int:ask_id>/complete/", asks.ask_complete, name="ask_complete"),
+    path("hub/<slug:slug>/progress/", recognition.progress, name="progress"),
+    path("hub/<slug:slug>/leaderboard/", recognition.leaderboard, name="leaderboard"),
+    path("hub/<slug:slug>/profile/", recognition.profile, name="profile"),
 ]

@@ -1,13 +1,15 @@
 """The starter pack (I6): what a new program holds before the marketer touches it.
 
-Each domain contributes its part here, explicitly (no signals): default levels now;
-asks, badges and the catalog as those domains land. Every part is idempotent, so running
-the pack twice adds nothing."""
+Each domain contributes its part here, explicitly (no signals): levels, badges, asks and
+the rewards catalog, all in the five shipped languages. Every part is idempotent, so
+running the pack twice adds nothing."""
 
 
 def install_starter_pack(program) -> None:
     from chorus.campaigns.starter import install_starter_asks
+    from chorus.rewards.badges import install_default_badges
     from chorus.rewards.levels import install_default_levels
 
     install_default_levels(program)
+    install_default_badges(program)
     install_starter_asks(program)

@@ -164,12 +164,26 @@ class RewardBook:
         """Write the batch's new rewards and ledger entries; schedule held ones after commit."""
         if self.new_rewards:
             bulk.insert(self.new_rewards)
+            award_badges_after_commit(reward.advocate_id for reward in self.new_rewards)  # referral badges, points
         if self.new_entries:
             bulk.insert(self.new_entries)
         for reward in self.new_rewards:
             if reward.status == Reward.Status.PENDING and reward.hold_until is not None:
                 transaction.on_commit(lambda reward=reward: _schedule_release(reward))
         self.new_rewards, self.new_entries = [], []
+
+
+def award_badges_after_commit(advocate_ids) -> None:
+    """Points arrived for these advocates: award badges and level-ups once the points are committed."""
+    advocate_ids = sorted({advocate_id for advocate_id in advocate_ids if advocate_id is not None})
+    if advocate_ids:
+        transaction.on_commit(lambda: _enqueue_badges(advocate_ids))
+
+
+def _enqueue_badges(advocate_ids: list[int]) -> None:
+    from .tasks import award_badges_task
+
+    award_badges_task.enqueue(advocate_ids)
 
 
 def _schedule_release(reward: Reward) -> None:
@@ -193,6 +207,7 @@ def _approve_and_issue(reward: Reward, now: datetime) -> bool:
         post_entry(program=reward.program, unit=unit, amount=reward.amount, reason=LedgerEntry.Reason.REWARD,
                    advocate=reward.advocate, customer=reward.customer, reward=reward, currency=reward.currency,
                    note=reward.rule.name)
+        award_badges_after_commit([reward.advocate_id])
     Reward.objects.filter(pk=reward.pk, status=Reward.Status.APPROVED).update(
         status=Reward.Status.ISSUED, issued_at=now, updated_at=now
     )

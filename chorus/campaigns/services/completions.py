@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from chorus.core.errors import Conflict, InvalidInput, NotFound
 from chorus.core.models import audit
+from chorus.notifications.recognition import send_completion_decision_email
 from chorus.rewards import badges, points
 
 from ..models import Ask, Completion
@@ -131,6 +132,8 @@ def approve_completion(completion_id: int, *, user=None, program=None) -> Comple
         if was_pending and user is not None:
             audit(action="completion.approved", target=completion, actor=user, workspace=completion.ask.program.workspace,
                   ask=completion.ask_id, advocate=completion.advocate_id, points=completion.points)
+        if was_pending:
+            send_completion_decision_email(completion)  # after commit, if the advocate wants it
     return completion
 
 
@@ -147,6 +150,8 @@ def reject_completion(completion_id: int, *, reason: str, user=None, program=Non
         if was_pending and user is not None:
             audit(action="completion.rejected", target=completion, actor=user, workspace=completion.ask.program.workspace,
                   note=reason, ask=completion.ask_id, advocate=completion.advocate_id)
+        if was_pending:
+            send_completion_decision_email(completion)  # after commit, if the advocate wants it
     return completion
 
 

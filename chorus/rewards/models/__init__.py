@@ -1,6 +1,8 @@
 """Rewards models, one module per part: referral rewards and the ledger, levels, badges, catalog."""
 
-from .levels import Level
+from .badges import Badge, BadgeAward, WallEntry
+from .levels import Level, LevelReached
 from .rewards import LedgerEntry, LedgerEntryQuerySet, Reward, RewardRule, Side
 
-__all__ = ["LedgerEntry", "LedgerEntryQuerySet", "Level", "Reward", "RewardRule", "Side"]
+__all__ = ["Badge", "BadgeAward", "LedgerEntry", "LedgerEntryQuerySet", "Level", "LevelReached", "Reward",
+           "RewardRule", "Side", "WallEntry"]

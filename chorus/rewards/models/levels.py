@@ -43,3 +43,23 @@ class Level(models.Model):
 def _localized(texts: dict, fallback: str, language: str | None) -> str:
     language = (language or get_language() or settings.LANGUAGE_CODE).split("-")[0]
     return texts.get(language) or fallback
+
+
+class LevelReached(models.Model):
+    """The moment an advocate first reached a level: once per (advocate, level).
+
+    Kept for the activity feed ("You reached Champion") and the level-up email; spending
+    never removes one, as levels follow points earned."""
+
+    program = models.ForeignKey("programs.Program", on_delete=models.CASCADE, related_name="levels_reached")
+    advocate = models.ForeignKey("advocates.Advocate", on_delete=models.CASCADE, related_name="levels_reached")
+    level = models.ForeignKey(Level, on_delete=models.CASCADE, related_name="reached_by")
+    points_earned = models.PositiveIntegerField(default=0)
+    reached_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-reached_at", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["advocate", "level"], name="level_reached_once")]
+
+    def __str__(self) -> str:
+        return f"{self.advocate_id} reached {self.level_id}"
