@@ -145,7 +145,7 @@ def clean_cause(item: CatalogItem, cause: str) -> str:
 
 
 def _lock_item(item_id: int) -> CatalogItem:
-    return CatalogItem.objects.select_for_update().select_related("program", "min_level").get(pk=item_id)
+    return CatalogItem.objects.select_for_update(of=("self",)).select_related("program", "min_level").get(pk=item_id)
 
 
 def _check(item: CatalogItem, advocate) -> None:
@@ -236,7 +236,7 @@ def _lock_redemption(redemption_id: int) -> Redemption:
     """Lock the item row, then the redemption (the same order as redeem)."""
     item_id = Redemption.objects.filter(pk=redemption_id).values_list("item_id", flat=True).get()
     _lock_item(item_id)
-    return Redemption.objects.select_for_update().select_related("item", "advocate", "program__workspace").get(pk=redemption_id)
+    return Redemption.objects.select_for_update(of=("self",)).select_related("item", "advocate", "program__workspace").get(pk=redemption_id)
 
 
 def _refuse_move(redemption: Redemption, action: str) -> Conflict:
