@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from .views import account, clicks, dashboard, pages, snippet
+from .views import account, clicks, dashboard, pages, snippet, store
 
 app_name = "hub"
 urlpatterns = [
@@ -25,4 +25,8 @@ urlpatterns = [
     path("hub/<slug:slug>/vanity/", dashboard.vanity, name="vanity"),
     path("hub/<slug:slug>/qr.svg", dashboard.qr_svg, name="qr_svg"),
     path("hub/<slug:slug>/qr.png", dashboard.qr_png, name="qr_png"),
+    path("hub/<slug:slug>/rewards/", store.store, name="store"),
+    path("hub/<slug:slug>/rewards/<int:item_id>/", store.redeem, name="redeem"),
+    path("hub/<slug:slug>/redemptions/", store.my_redemptions, name="redemptions"),
+    path("hub/<slug:slug>/redemptions/<int:redemption_id>/cancel/", store.cancel, name="redemption_cancel"),
 ]

@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from chorus.core.codes import coupon_code
 from chorus.core.countries import COUNTRY_CODES
@@ -67,7 +68,8 @@ def refusal(item: CatalogItem, advocate, *, level_rank: int, balance: int, used:
         missing = item.cost_points - balance
         return Refusal("insufficient_points",
                        _("Not enough points: this costs %(cost)s and you have %(balance)s.") % {"cost": item.cost_points, "balance": balance},
-                       _("You need %(count)s more points") % {"count": missing})
+                       ngettext("You need %(count)s more point", "You need %(count)s more points", missing)
+                       % {"count": missing})
     return None
 
 
