@@ -17,6 +17,7 @@ from chorus.core.api_errors import (
     not_found_view,
 )
 from chorus.referrals.api import router as conversions_router
+from chorus.rewards.catalog_api import router as catalog_router
 
 DESCRIPTION = """
 Server-side API of a Chorus program. Authenticate with the program's API key:
@@ -51,3 +52,4 @@ api = ChorusAPI(
 install_error_handlers(api)
 api.add_router("", conversions_router)
 api.add_router("", advocates_router)
+api.add_router("", catalog_router)
