@@ -6,6 +6,8 @@ the pack twice adds nothing."""
 
 
 def install_starter_pack(program) -> None:
+    from chorus.rewards.default_catalog import install_default_catalog
     from chorus.rewards.levels import install_default_levels
 
     install_default_levels(program)
+    install_default_catalog(program)

@@ -281,3 +281,25 @@ def test_malformed_code_files_import_nothing(program, content, message):
 def test_codes_only_for_pool_items(program):
     with pytest.raises(InvalidInput):
         catalog.import_codes(make_item(program), csv_file("A-1\n"))
+
+
+# --- the starter pack --------------------------------------------------------------------
+
+def test_new_program_starts_with_one_item_of_each_kind_in_every_language(program, advocate):
+    from chorus.rewards.default_catalog import install_default_catalog
+
+    items = list(CatalogItem.objects.filter(program=program).order_by("pk"))
+    assert [item.kind for item in items] == ["status", "access", "power", "stuff", "charity", "subscription"]
+    for item in items:
+        assert set(item.titles) == set(item.descriptions) == {"en", "ar", "de", "ja", "pl"}
+    assert items[0].min_level.localized_name() == "Insider"
+    assert [name for _key, name in items[4].localized_causes("pl")] == ["Czysta woda", "Zalesianie", "Edukacja"]
+    install_default_catalog(program)
+    assert CatalogItem.objects.filter(program=program).count() == 6
+    give_points(advocate, 1200)
+    redemption, _ = redemptions.redeem(advocate, items[5])
+    assert (redemption.status, redemption.code[:6], redemption.subscription_months) == ("fulfilled", "MONTH-", 1)
+
+
+def test_program_without_starter_pack_has_an_empty_catalog(workspace):
+    assert not make_program(workspace, starter_pack=False).catalog_items.exists()
