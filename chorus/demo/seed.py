@@ -38,6 +38,7 @@ from chorus.rewards.services import release_due_rewards, review_referral
 from chorus.testing.factories import make_rule, make_standard_rules
 
 from . import people
+from .catalog import seed_catalog
 
 DEMO_SLUG = "acme-analytics"
 TEAM_SLUG = "acme-team"
@@ -119,6 +120,7 @@ def seed_demo(*, base_url: str | None = None, now: datetime | None = None) -> De
         program, team_program = create_demo_programs(workspace, base_url, hold_days=SEED_HOLD_DAYS)
         star = _History(program, CUSTOMER_VOLUME, rng, now, with_star=True).run(owner)
         _History(team_program, TEAM_VOLUME, rng, now, email_domain="acme-analytics.example").run(owner)
+        seed_catalog(program, owner, star)
         Program.objects.filter(pk__in=[program.pk, team_program.pk]).update(hold_days=DEMO_HOLD_DAYS)
     program.refresh_from_db()
     team_program.refresh_from_db()
