@@ -242,15 +242,21 @@ def _lock_redemption(redemption_id: int) -> Redemption:
 
 
 def _refuse_move(redemption: Redemption, action: str) -> Conflict:
-    return Conflict(_("This redemption is %(status)s; it cannot be %(action)s.")
-                    % {"status": redemption.get_status_display().lower(), "action": action}, code="wrong_status")
+    status = redemption.get_status_display()
+    messages = {
+        "approve": _("Only a requested redemption can be approved; this one is “%(status)s”."),
+        "fulfil": _("This redemption is “%(status)s”; it can no longer be fulfilled."),
+        "reject": _("This redemption is “%(status)s”; it can no longer be rejected."),
+        "cancel": _("This redemption is “%(status)s”; it can no longer be cancelled."),
+    }
+    return Conflict(messages[action] % {"status": status}, code="wrong_status")
 
 
 @transaction.atomic
 def approve(redemption_id: int, *, user=None) -> Redemption:
     redemption = _lock_redemption(redemption_id)
     if redemption.status != Status.REQUESTED:
-        raise _refuse_move(redemption, _("approved"))
+        raise _refuse_move(redemption, "approve")
     redemption.status, redemption.approved_at, redemption.decided_by = Status.APPROVED, timezone.now(), user
     redemption.save(update_fields=["status", "approved_at", "decided_by", "updated_at"])
     audit(action="redemption.approved", target=redemption, actor=user, workspace=redemption.program.workspace)
@@ -262,7 +268,7 @@ def fulfil(redemption_id: int, *, user=None, note: str = "") -> Redemption:
     """Mark as delivered (shipped, donated, granted); approves on the way if needed."""
     redemption = _lock_redemption(redemption_id)
     if redemption.status not in Redemption.OPEN:
-        raise _refuse_move(redemption, _("fulfilled"))
+        raise _refuse_move(redemption, "fulfil")
     now = timezone.now()
     redemption.approved_at = redemption.approved_at or now
     redemption.status, redemption.fulfilled_at, redemption.decided_by = Status.FULFILLED, now, user
@@ -290,7 +296,7 @@ def _close(redemption_id: int, status: str, *, user=None, advocate=None, note: s
     redemption = _lock_redemption(redemption_id)
     allowed = (Status.REQUESTED,) if advocate is not None else Redemption.OPEN
     if redemption.status not in allowed:
-        raise _refuse_move(redemption, _("rejected") if status == Status.REJECTED else _("cancelled"))
+        raise _refuse_move(redemption, "reject" if status == Status.REJECTED else "cancel")
     redemption.status, redemption.closed_at, redemption.decided_by = status, timezone.now(), user
     redemption.status_note = note.strip()[:500]
     redemption.save(update_fields=["status", "closed_at", "decided_by", "status_note", "updated_at"])

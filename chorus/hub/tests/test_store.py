@@ -117,7 +117,7 @@ def test_cancel_returns_the_points(hub, program, advocate):
     assert "Cancelled. 100 points are back in your balance." in response.content.decode()
     assert points.balance(advocate) == 100
     again = hub.post(f"/hub/{program.slug}/redemptions/{redemption.pk}/cancel/", follow=True)
-    assert "This redemption is cancelled; it cannot be cancelled." in again.content.decode()
+    assert "This redemption is “Cancelled”; it can no longer be cancelled." in again.content.decode()
     assert points.balance(advocate) == 100
 
 

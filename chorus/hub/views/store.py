@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -93,5 +94,7 @@ def cancel(request, program, advocate, redemption_id):
     except ChorusError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, _("Cancelled. %(points)s points are back in your balance.") % {"points": redemption.cost_points})
+        messages.success(request, ngettext("Cancelled. %(count)s point is back in your balance.",
+                                           "Cancelled. %(count)s points are back in your balance.",
+                                           redemption.cost_points) % {"count": redemption.cost_points})
     return redirect("hub:redemptions", slug=program.slug)

@@ -56,7 +56,7 @@ def test_shipped_item_waits_in_the_queue_then_is_approved_and_fulfilled(program,
     assert (fulfilled.status, fulfilled.status_note) == ("fulfilled", "Sent with DHL 123")
     with pytest.raises(Conflict) as refused:
         redemptions.reject(redemption.pk, user=owner, reason="late")
-    assert refused.value.message == "This redemption is fulfilled; it cannot be rejected."
+    assert refused.value.message == "This redemption is “Fulfilled”; it can no longer be rejected."
     assert ledger(advocate) == [("adjustment", 300), ("redemption", -300)]
 
 
@@ -111,7 +111,7 @@ def test_advocate_may_cancel_only_while_requested(program, advocate, owner):
     redemptions.approve(second.pk, user=owner)
     with pytest.raises(Conflict) as refused:
         redemptions.cancel(second.pk, advocate=advocate)
-    assert refused.value.message == "This redemption is approved; it cannot be cancelled."
+    assert refused.value.message == "This redemption is “Approved”; it can no longer be cancelled."
     assert points.balance(advocate) == 100
     redemptions.cancel(second.pk, user=owner, reason="Event moved")  # the marketer still can
     assert points.balance(advocate) == 200
