@@ -59,7 +59,8 @@ def _redeem_for_demo(program, owner, star, gift_card, team_lunch) -> None:
         if points.balance(advocate) < item.cost_points:
             continue
         cause = item.causes[0]["key"] if item.causes else ""
-        redemption, _created = redemptions.redeem(advocate, item, shipping=address, cause=cause)
+        shipping = {**address, "name": advocate.name or address["name"]}
+        redemption, _created = redemptions.redeem(advocate, item, shipping=shipping, cause=cause)
         used.add(advocate.pk)
         if state in ("approved", "fulfilled"):
             redemptions.approve(redemption.pk, user=owner)

@@ -1,5 +1,7 @@
 """Console catalog: the item editor (with the B2B warning), code uploads, the fulfilment queue."""
 
+import re
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -7,7 +9,7 @@ from django.urls import reverse
 from chorus.advocates.models import Account
 from chorus.rewards import points, redemptions
 from chorus.rewards.models import CatalogItem, PoolCode
-from chorus.rewards.tests.catalog_helpers import give_points, make_item
+from chorus.rewards.tests.catalog_helpers import give_points, make_item, pooled_item
 
 pytestmark = pytest.mark.django_db
 
@@ -32,6 +34,16 @@ def test_cash_like_item_in_a_b2b_program_shows_a_warning(owner_client, program):
     for url in (reverse("console:catalog", args=[program.slug]), reverse("console:catalog_item", args=[program.slug, item.pk])):
         html = owner_client.get(url).content.decode()
         assert "This is a B2B program: cash-like rewards (gift cards, discounts, cash)" in html
+
+
+def test_catalog_list_counts_redemptions_and_free_codes(owner_client, program, advocate):
+    item = pooled_item(program, codes=["A-1", "B-2", "C-3"])
+    give_points(advocate, 1000)
+    redemptions.redeem(advocate, item)
+    html = owner_client.get(reverse("console:catalog", args=[program.slug])).content.decode()
+    row = re.search(rf'<tr id="item-{item.pk}">(.*?)</tr>', html, re.S).group(1)
+    numbers = re.findall(r'<td class="number">([^<]*)</td>', row)
+    assert numbers == ["500", "2 codes", "1"]
 
 
 def test_bad_item_form_changes_nothing(owner_client, program):
@@ -99,9 +111,9 @@ def test_queue_shows_shipping_details_and_fulfils_in_place(owner_client, program
     assert "1 to fulfil" in html and "1 Main St" in html and "Berlin" in html
     url = reverse("console:redemption_decide", args=[program.slug, queued.pk])
     partial = owner_client.post(url, {"action": "approve", "note": ""}, HTTP_HX_REQUEST="true").content.decode()
-    assert partial.startswith('\n<li class="review-item queue-item status-approved"')
+    assert partial.startswith('\n<li class="review-item queue-item redemption-approved"')
     partial = owner_client.post(url, {"action": "fulfil", "note": "DHL 123"}, HTTP_HX_REQUEST="true").content.decode()
-    assert "status-fulfilled" in partial and "DHL 123" in partial and "Mark fulfilled" not in partial
+    assert "redemption-fulfilled" in partial and "DHL 123" in partial and "Mark fulfilled" not in partial
     queued.refresh_from_db()
     assert queued.status == "fulfilled"
 

@@ -24,8 +24,9 @@ PAGE_SIZE = 30
 
 def _items(program):
     return (CatalogItem.objects.filter(program=program).select_related("min_level")
-            .annotate(redeemed=Count("redemptions", filter=~Q(redemptions__status__in=Redemption.CLOSED_WITH_RETURN)),
-                      free_codes=Count("pool_codes", filter=Q(pool_codes__redemption__isnull=True)))
+            .annotate(redeemed=Count("redemptions", distinct=True,
+                                     filter=~Q(redemptions__status__in=Redemption.CLOSED_WITH_RETURN)),
+                      free_codes=Count("pool_codes", distinct=True, filter=Q(pool_codes__redemption__isnull=True)))
             .order_by("-is_active", "cost_points", "pk"))
 
 

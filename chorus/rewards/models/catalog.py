@@ -87,12 +87,24 @@ class CatalogItem(models.Model):
         return dict(self.localized_causes(language)).get(key, key)
 
     @property
+    def kind_label(self) -> str:
+        """The kind in one word, for the store (the console shows the long label)."""
+        return str(SHORT_KIND_LABELS.get(self.kind, self.kind))
+
+    @property
     def uses_codes(self) -> bool:
         return self.fulfilment in (self.Fulfilment.CODE_POOL, self.Fulfilment.GENERATED_CODE)
 
     @property
     def needs_shipping(self) -> bool:
         return self.fulfilment == self.Fulfilment.SHIPPING
+
+
+SHORT_KIND_LABELS = {
+    CatalogItem.Kind.STATUS: _("Status"), CatalogItem.Kind.ACCESS: _("Access"), CatalogItem.Kind.POWER: _("Power"),
+    CatalogItem.Kind.STUFF: _("Stuff"), CatalogItem.Kind.CHARITY: _("Charity"),
+    CatalogItem.Kind.SUBSCRIPTION: _("Subscription"),
+}
 
 
 class PoolCode(models.Model):
