@@ -109,6 +109,11 @@ def _validate(program, values: dict) -> dict:
         raise InvalidInput(_("Please correct the marked fields."), field_errors=errors)
     values["titles"] = _clean_texts(values.get("titles") or {}, "titles")
     values["descriptions"] = _clean_texts(values.get("descriptions") or {}, "descriptions")
+    # The default-language text and its entry per language are one text: keep them equal.
+    values["description"] = (values.get("description") or "").strip() or values["descriptions"].get(settings.LANGUAGE_CODE, "")
+    for texts, text in ((values["titles"], values["title"]), (values["descriptions"], values["description"])):
+        if text:
+            texts[settings.LANGUAGE_CODE] = text
     values["causes"] = _clean_causes(values.get("causes") or [])
     if values["fulfilment"] == CatalogItem.Fulfilment.CHARITY and not values["causes"]:
         raise InvalidInput(_("A charity donation needs at least one cause to choose from."),

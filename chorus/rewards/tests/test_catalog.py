@@ -239,6 +239,15 @@ def test_item_validation(program, workspace):
     assert no_causes.value.field_errors == {"causes": ["Add at least one cause."]}
 
 
+def test_default_language_text_and_its_translation_stay_one(program):
+    item = make_item(program, title="Hoodie", descriptions={"en": "Warm", "de": "Warm und weich"})
+    assert (item.description, item.titles, item.descriptions) == ("Warm", {"en": "Hoodie"}, {"en": "Warm", "de": "Warm und weich"})
+    catalog.update_item(item, title="Zip hoodie", description="Cosy")
+    item.refresh_from_db()
+    assert (item.localized_title("en"), item.localized_description("en"), item.localized_description("de")) == (
+        "Zip hoodie", "Cosy", "Warm und weich")
+
+
 def test_update_item_changes_only_given_fields(program):
     item = make_item(program, titles={"de": "Kapuzenpullover"})
     catalog.update_item(item, cost_points=350, is_active=False)

@@ -40,7 +40,7 @@ def test_create_list_and_patch_items(api, program):
     assert response.status_code == 201
     created = response.json()
     assert (created["title"], created["titles"], created["unused_codes"], created["warnings"]) == (
-        "$25 gift card", {"de": "Geschenkkarte"}, 0, [])
+        "$25 gift card", {"en": "$25 gift card", "de": "Geschenkkarte"}, 0, [])
     assert api.post("/catalog-items", body, idempotency_key="item-1").json()["id"] == created["id"]
     assert CatalogItem.objects.filter(program=program).count() == 1
     Account.objects.create(program=program, name="Globex")
