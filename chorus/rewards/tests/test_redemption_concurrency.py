@@ -4,7 +4,10 @@ Threads, each with its own database connection, wait on a barrier and redeem at 
 The item row is locked before the advocate row, so the losers see the winner's stock and
 get a clear 409 rather than a second item, a negative balance or a code given twice."""
 
+import json
 import threading
+import urllib.error
+import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -108,3 +111,44 @@ def test_reject_and_cancel_at_once_return_the_points_once(program):
     assert points.balance(person) == 100
     item.refresh_from_db()
     assert item.stock == 3
+
+
+def post_at_once(url: str, bodies: list[dict], headers: dict) -> list[tuple[int, dict]]:
+    """POST each body at the same moment through the real HTTP stack."""
+    barrier = threading.Barrier(len(bodies))
+
+    def one(body):
+        request = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST",
+                                         headers={"Content-Type": "application/json", **headers})
+        barrier.wait(timeout=30)
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:
+                return response.status, json.loads(response.read())
+        except urllib.error.HTTPError as error:
+            return error.code, json.loads(error.read())
+
+    with ThreadPoolExecutor(max_workers=len(bodies)) as pool:
+        return list(pool.map(one, bodies))
+
+
+def test_api_last_item_and_retried_key(live_server, program):
+    live_server.thread.httpd.socket.listen(40)
+    _key, raw = factories.make_api_key(program)
+    auth = {"Authorization": f"Bearer {raw}"}
+    url = f"{live_server.url}/api/v1/redemptions"
+    item = make_item(program, title="Last seat", stock=1, cost_points=100)
+    people = advocates(program, 2, 100)
+    answers = post_at_once(url, [{"advocate_id": person.pk, "item_id": item.pk} for person in people], auth)
+    assert sorted(status for status, _body in answers) == [201, 409]
+    assert [body["message"] for status, body in answers if status == 409] == ["Sorry, “Last seat” is out of stock."]
+
+    pooled = pooled_item(program, codes=["C-1", "C-2", "C-3"])
+    rich = factories.make_advocate(program, email="rich@example.com")
+    give_points(rich, 5000)
+    body = {"advocate_id": rich.pk, "item_id": pooled.pk}
+    answers = post_at_once(url, [body] * 20, {**auth, "Idempotency-Key": "same-click"})
+    created = {answer["id"] for status, answer in answers if status == 201}
+    assert len(created) == 1
+    assert {status for status, _answer in answers} <= {201, 409}  # 409: "in progress", retry later
+    assert Redemption.objects.filter(advocate=rich).count() == 1
+    assert points.balance(rich) == 4500
