@@ -24,6 +24,7 @@ urlpatterns = [
     path("programs/<slug:slug>/catalog/new/", catalog.item_new, name="catalog_new"),
     path("programs/<slug:slug>/catalog/<int:item_id>/", catalog.item_edit, name="catalog_item"),
     path("programs/<slug:slug>/catalog/<int:item_id>/codes/", catalog.item_codes, name="catalog_codes"),
+    path("programs/<slug:slug>/catalog/<int:item_id>/delete/", catalog.item_delete, name="catalog_delete"),
     path("programs/<slug:slug>/fulfilment/", catalog.fulfilment_queue, name="fulfilment"),
     path("programs/<slug:slug>/redemptions/", catalog.redemption_list, name="redemptions"),
     path("programs/<slug:slug>/redemptions/<int:redemption_id>/", catalog.redemption_decide, name="redemption_decide"),

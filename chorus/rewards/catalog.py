@@ -154,6 +154,17 @@ def update_item(item: CatalogItem, *, user=None, **fields) -> CatalogItem:
     return item
 
 
+@transaction.atomic
+def delete_item(item: CatalogItem, *, user=None) -> None:
+    """Remove an item nobody redeemed; one with redemptions keeps its history: deactivate it instead."""
+    item = CatalogItem.objects.select_for_update().get(pk=item.pk)
+    if item.redemptions.exists():
+        raise Conflict(_("“%(title)s” has been redeemed, so it stays for the record; untick “Active” to take it out of the store.")
+                       % {"title": item.title}, code="item_redeemed")
+    audit(action="catalog_item.deleted", target=item, actor=user, workspace=item.program.workspace, title=item.title)
+    item.delete()
+
+
 def merge_causes(item: CatalogItem | None, names: list[str], language: str) -> list[dict]:
     """Causes from a list of names in `language`, keeping the other languages' names of a
     cause whose name in that language did not change (console editing)."""

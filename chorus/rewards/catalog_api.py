@@ -87,6 +87,13 @@ def update_item(request, item_id: int, payload: CatalogItemPatch):
     return catalog.update_item(item, **_item_fields(request.auth.program, payload))
 
 
+@router.delete("/catalog-items/{int:item_id}", response={204: None, **WRITE_ERRORS}, summary="Delete a catalog item")
+def delete_item(request, item_id: int):
+    """Only an item nobody redeemed (409 otherwise: set `is_active` to false instead)."""
+    catalog.delete_item(get_item_for_program(request.auth.program, item_id))
+    return Status(204, None)
+
+
 @router.get("/redemptions", response={200: RedemptionPageOut, **ERRORS}, summary="Redemptions")
 def list_redemptions(request, status: str | None = Query(None, pattern="^(requested|approved|fulfilled|rejected|cancelled)$"),
                      advocate_id: int | None = None, item_id: int | None = None,

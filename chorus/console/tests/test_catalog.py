@@ -128,3 +128,13 @@ def test_reject_needs_a_reason_and_returns_points(owner_client, program, advocat
     assert points.balance(advocate) == 300
     html = owner_client.get(reverse("console:redemptions", args=[program.slug]) + "?status=rejected").content.decode()
     assert "Sold out in your size" in html and "1 redemption" in html
+
+
+def test_delete_only_items_nobody_redeemed(owner_client, program, queued):
+    unused = make_item(program, title="Unused")
+    response = owner_client.post(reverse("console:catalog_delete", args=[program.slug, unused.pk]), follow=True)
+    assert "“Unused” deleted." in response.content.decode()
+    assert not CatalogItem.objects.filter(pk=unused.pk).exists()
+    response = owner_client.post(reverse("console:catalog_delete", args=[program.slug, queued.item_id]), follow=True)
+    assert "“Hoodie” has been redeemed, so it stays for the record" in response.content.decode()
+    assert CatalogItem.objects.filter(pk=queued.item_id).exists()

@@ -91,6 +91,20 @@ def item_edit(request, slug, item_id):
 
 @console_view
 @require_POST
+def item_delete(request, slug, item_id):
+    program = get_program_rw(request.user, slug)
+    item = get_object_or_404(CatalogItem, program=program, pk=item_id)
+    try:
+        catalog_services.delete_item(item, user=request.user)
+    except ChorusError as error:
+        messages.error(request, error.message)
+        return redirect("console:catalog_item", slug=program.slug, item_id=item.pk)
+    messages.success(request, _("“%(title)s” deleted.") % {"title": item.title})
+    return redirect("console:catalog", slug=program.slug)
+
+
+@console_view
+@require_POST
 def item_codes(request, slug, item_id):
     """Upload a CSV of codes into the item's pool: all or nothing, duplicates reported."""
     program = get_program_rw(request.user, slug)

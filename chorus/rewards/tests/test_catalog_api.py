@@ -137,3 +137,13 @@ def test_read_only_key_cannot_redeem(client, program, advocate):
     _key, raw = factories.make_api_key(program, scopes=["read"])
     response = ApiClient(client, raw).post("/redemptions", {"advocate_id": advocate.pk, "item_id": make_item(program).pk})
     assert response.status_code == 403
+
+
+def test_delete_item(api, program, advocate):
+    unused, used = make_item(program, title="Unused"), make_item(program, title="Used", cost_points=100)
+    give_points(advocate, 100)
+    api.post("/redemptions", {"advocate_id": advocate.pk, "item_id": used.pk})
+    delete = api.client.delete(f"{API}/catalog-items/{unused.pk}", headers={"Authorization": f"Bearer {api.key}"})
+    assert delete.status_code == 204 and not CatalogItem.objects.filter(pk=unused.pk).exists()
+    refused = api.client.delete(f"{API}/catalog-items/{used.pk}", headers={"Authorization": f"Bearer {api.key}"})
+    assert (refused.status_code, refused.json()["error"]) == (409, "item_redeemed")
