@@ -205,10 +205,9 @@ def _read_codes(upload) -> tuple[list[str], list[str]]:
             code = values[0]
             if line == 1 and code.lower() == "code":
                 continue
-            if len(code) > MAX_CODE_LENGTH:
-                raise _bad_line(line, _("longer than %(max)s characters") % {"max": MAX_CODE_LENGTH})
-            if not CODE_PATTERN.match(code):
-                raise _bad_line(line, _("use letters, digits and punctuation, without spaces"))
+            problem = _code_problem(code)
+            if problem:
+                raise _bad_line(line, problem)
             if code in codes:
                 duplicates.append(code)
                 continue
@@ -229,6 +228,14 @@ def _read_codes(upload) -> tuple[list[str], list[str]]:
     return list(codes), duplicates
 
 
+def _code_problem(code: str) -> str | None:
+    if len(code) > MAX_CODE_LENGTH:
+        return _("longer than %(max)s characters") % {"max": MAX_CODE_LENGTH}
+    if not CODE_PATTERN.match(code):
+        return _("use letters, digits and punctuation, without spaces")
+    return None
+
+
 def _bad_line(line: int, problem: str) -> InvalidInput:
     message = _("Line %(line)s: %(problem)s. Nothing was imported.") % {"line": line, "problem": problem}
     return InvalidInput(message, field_errors={"file": [message]})
@@ -238,9 +245,37 @@ def import_codes(item: CatalogItem, upload, *, user=None) -> CodeImport:
     """Add the codes of a CSV file to the item's pool: all of them or, on any error, none.
 
     Codes already in the pool, and repeats within the file, are skipped and reported."""
+    _refuse_unless_pool(item)
+    codes, duplicates = _read_codes(upload)
+    return _store_codes(item, codes, duplicates, user=user)
+
+
+def add_codes(item: CatalogItem, codes: list[str], *, user=None) -> CodeImport:
+    """Add a list of codes (the API's way) by the CSV's rules: all or none, repeats reported."""
+    _refuse_unless_pool(item)
+    if not codes or len(codes) > MAX_CODES_PER_UPLOAD:
+        raise InvalidInput(_("Send 1 to %(max)s codes.") % {"max": MAX_CODES_PER_UPLOAD},
+                           field_errors={"codes": [_("Send 1 to %(max)s codes.") % {"max": MAX_CODES_PER_UPLOAD}]})
+    unique: dict[str, None] = {}
+    duplicates = []
+    for position, code in enumerate(codes, start=1):
+        code = code.strip()
+        problem = _code_problem(code) if code else _("empty")
+        if problem:
+            message = _("Code %(number)s: %(problem)s. Nothing was imported.") % {"number": position, "problem": problem}
+            raise InvalidInput(message, field_errors={"codes": [message]})
+        if code in unique:
+            duplicates.append(code)
+        unique[code] = None
+    return _store_codes(item, list(unique), duplicates, user=user)
+
+
+def _refuse_unless_pool(item: CatalogItem) -> None:
     if item.fulfilment != CatalogItem.Fulfilment.CODE_POOL:
         raise InvalidInput(_("This item does not give out codes from a pool; set its fulfilment to “Code from an uploaded pool” first."))
-    codes, duplicates = _read_codes(upload)
+
+
+def _store_codes(item: CatalogItem, codes: list[str], duplicates: list[str], *, user=None) -> CodeImport:
     result = CodeImport(duplicates_in_file=duplicates)
     try:
         with transaction.atomic():

@@ -14,6 +14,8 @@ from .catalog_schemas import (
     CatalogItemOut,
     CatalogItemPageOut,
     CatalogItemPatch,
+    CodesIn,
+    CodesOut,
     NoteIn,
     RedemptionIn,
     RedemptionOut,
@@ -92,6 +94,19 @@ def delete_item(request, item_id: int):
     """Only an item nobody redeemed (409 otherwise: set `is_active` to false instead)."""
     catalog.delete_item(get_item_for_program(request.auth.program, item_id))
     return Status(204, None)
+
+
+@router.post("/catalog-items/{int:item_id}/codes", response={200: CodesOut, **WRITE_ERRORS},
+             summary="Add codes to an item's pool")
+@idempotent
+def add_codes(request, item_id: int, payload: CodesIn):
+    """For `code_pool` items: all codes are added or, if one is malformed, none; codes already
+    in the pool or repeated are skipped and listed. Each code is given out once."""
+    item = get_item_for_program(request.auth.program, item_id)
+    result = catalog.add_codes(item, payload.codes)
+    unused, _used = catalog.pool_counts(item)
+    return Status(200, CodesOut(added=result.added, duplicates_in_request=result.duplicates_in_file,
+                                already_in_pool=result.already_in_pool, unused_codes=unused))
 
 
 @router.get("/redemptions", response={200: RedemptionPageOut, **ERRORS}, summary="Redemptions")

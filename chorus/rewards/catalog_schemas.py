@@ -97,6 +97,19 @@ class CatalogItemOut(Schema):
         return item_warnings(item)
 
 
+class CodesIn(Schema):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"codes": ["GIFT-7Q2M-K3X9", "GIFT-8W4N-P2R7"]}]})
+
+    codes: list[Text(100)] = Field(description="Coupon or gift card codes for the item's pool (up to 50,000).")
+
+
+class CodesOut(Schema):
+    added: int
+    duplicates_in_request: list[str]
+    already_in_pool: list[str]
+    unused_codes: int
+
+
 class CatalogItemPageOut(Schema):
     items: list[CatalogItemOut]
     next_cursor: str | None = Field(description="Pass as `?cursor=` for the next page; null on the last page.")

@@ -147,3 +147,18 @@ def test_delete_item(api, program, advocate):
     assert delete.status_code == 204 and not CatalogItem.objects.filter(pk=unused.pk).exists()
     refused = api.client.delete(f"{API}/catalog-items/{used.pk}", headers={"Authorization": f"Bearer {api.key}"})
     assert (refused.status_code, refused.json()["error"]) == (409, "item_redeemed")
+
+
+def test_add_codes_to_a_pool(api, program):
+    item = pooled_item(program, codes=["A-1"])
+    response = api.post(f"/catalog-items/{item.pk}/codes", {"codes": ["B-2", "A-1", "B-2", "C-3"]})
+    assert (response.status_code, response.json()) == (200, {
+        "added": 2, "duplicates_in_request": ["B-2"], "already_in_pool": ["A-1"], "unused_codes": 3})
+    bad = api.post(f"/catalog-items/{item.pk}/codes", {"codes": ["D-4", "E 5"]})
+    assert (bad.status_code, bad.json()["message"]) == (
+        422, "Code 2: use letters, digits and punctuation, without spaces. Nothing was imported.")
+    assert api.post(f"/catalog-items/{item.pk}/codes", {"codes": []}).status_code == 422
+    assert item.pool_codes.count() == 3
+    manual = make_item(program)
+    refused = api.post(f"/catalog-items/{manual.pk}/codes", {"codes": ["X-1"]})
+    assert refused.status_code == 422 and refused.json()["message"].startswith("This item does not give out codes from a pool")
