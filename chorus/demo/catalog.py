@@ -30,7 +30,7 @@ def seed_catalog(program, owner, star: Advocate) -> None:
                       "pl": "Kod do naszego sklepu internetowego, widoczny od razu po wymianie."})
     catalog.import_codes(gift_card, io.BytesIO(("code\n" + "\n".join(GIFT_CARD_CODES) + "\n").encode()), user=owner)
     team_lunch = catalog.create_item(
-        program, user=owner, kind="access", title="Team lunch with our founders", cost_points=1500, recipient="account",
+        program, user=owner, kind="access", title="Team lunch with our founders", cost_points=1000, recipient="account",
         fulfilment="manual", per_advocate_limit=1,
         titles={"en": "Team lunch with our founders", "ar": "غداء لفريقك مع مؤسسينا",
                 "de": "Team-Mittagessen mit unseren Gründern", "ja": "創業者とのチームランチ",
@@ -52,6 +52,11 @@ def _redeem_for_demo(program, owner, star, gift_card, team_lunch) -> None:
     if points.balance(star) >= gift_card.cost_points:
         redemptions.redeem(star, gift_card)  # fulfilled at once, with a code from the pool
     used = {star.pk}
+    members = Advocate.objects.filter(program=program, account__isnull=False).exclude(pk=star.pk)
+    member = max(members, key=points.balance, default=None)
+    if member is not None and points.balance(member) >= team_lunch.cost_points:
+        redemptions.redeem(member, team_lunch)  # every member of the account sees it
+        used.add(member.pk)
     rich = _with_points(program, swag.cost_points, used)
     plans = [("fulfilled", swag), ("approved", swag), ("requested", swag), ("rejected", swag),
              ("cancelled", roadmap), ("donated", charity), ("gift", gift_card)]
@@ -71,6 +76,3 @@ def _redeem_for_demo(program, owner, star, gift_card, team_lunch) -> None:
             redemptions.reject(redemption.pk, user=owner, reason="Sorry, that size is sold out; your points are back.")
         elif state == "cancelled":
             redemptions.cancel(redemption.pk, advocate=advocate)
-    member = next((advocate for advocate in _with_points(program, team_lunch.cost_points, used) if advocate.account_id), None)
-    if member is not None:
-        redemptions.redeem(member, team_lunch)
