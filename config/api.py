@@ -18,6 +18,7 @@ from chorus.core.api_errors import (
     not_found_view,
 )
 from chorus.referrals.api import router as conversions_router
+from chorus.rewards.catalog_api import router as catalog_router
 from chorus.rewards.recognition_api import router as recognition_router
 
 DESCRIPTION = """
@@ -55,3 +56,4 @@ api.add_router("", conversions_router)
 api.add_router("", advocates_router)
 api.add_router("", asks_router)
 api.add_router("", recognition_router)
+api.add_router("", catalog_router)

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .views import advocates, api_keys, asks, funnel, programs, recognition, reviews, rules
+from .views import advocates, api_keys, asks, catalog, funnel, programs, recognition, reviews, rules
 from .views.auth import LoginView
 
 app_name = "console"
@@ -36,6 +36,14 @@ urlpatterns = [
     path("programs/<slug:slug>/leaderboard/", recognition.leaderboard, name="leaderboard"),
     path("programs/<slug:slug>/wall/", recognition.wall, name="wall"),
     path("programs/<slug:slug>/wall/<int:advocate_id>/remove/", recognition.wall_remove, name="wall_remove"),
+    path("programs/<slug:slug>/catalog/", catalog.catalog, name="catalog"),
+    path("programs/<slug:slug>/catalog/new/", catalog.item_new, name="catalog_new"),
+    path("programs/<slug:slug>/catalog/<int:item_id>/", catalog.item_edit, name="catalog_item"),
+    path("programs/<slug:slug>/catalog/<int:item_id>/codes/", catalog.item_codes, name="catalog_codes"),
+    path("programs/<slug:slug>/catalog/<int:item_id>/delete/", catalog.item_delete, name="catalog_delete"),
+    path("programs/<slug:slug>/fulfilment/", catalog.fulfilment_queue, name="fulfilment"),
+    path("programs/<slug:slug>/redemptions/", catalog.redemption_list, name="redemptions"),
+    path("programs/<slug:slug>/redemptions/<int:redemption_id>/", catalog.redemption_decide, name="redemption_decide"),
     path("programs/<slug:slug>/api-keys/", api_keys.api_keys, name="api_keys"),
     path("programs/<slug:slug>/api-keys/<int:key_id>/revoke/", api_keys.api_key_revoke, name="api_key_revoke"),
 ]

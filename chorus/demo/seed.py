@@ -40,6 +40,7 @@ from chorus.testing.factories import make_rule, make_standard_rules
 
 from . import people
 from .asks import seed_asks
+from .catalog import seed_catalog
 from .recognition import seed_recognition
 
 DEMO_SLUG = "acme-analytics"
@@ -124,6 +125,7 @@ def seed_demo(*, base_url: str | None = None, now: datetime | None = None) -> De
         _History(team_program, TEAM_VOLUME, rng, now, email_domain="acme-analytics.example").run(owner)
         seed_asks(program, owner, star, now, HISTORY_DAYS)
         seed_recognition([program, team_program], rng, now, star=star)
+        seed_catalog(program, owner, star)
         Program.objects.filter(pk__in=[program.pk, team_program.pk]).update(hold_days=DEMO_HOLD_DAYS)
     program.refresh_from_db()
     team_program.refresh_from_db()

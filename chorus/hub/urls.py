@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from .views import account, asks, clicks, dashboard, pages, recognition, snippet
+from .views import account, asks, clicks, dashboard, pages, recognition, snippet, store
 
 app_name = "hub"
 urlpatterns = [
@@ -32,4 +32,8 @@ urlpatterns = [
     path("hub/<slug:slug>/progress/", recognition.progress, name="progress"),
     path("hub/<slug:slug>/leaderboard/", recognition.leaderboard, name="leaderboard"),
     path("hub/<slug:slug>/profile/", recognition.profile, name="profile"),
+    path("hub/<slug:slug>/rewards/", store.store, name="store"),
+    path("hub/<slug:slug>/rewards/<int:item_id>/", store.redeem, name="redeem"),
+    path("hub/<slug:slug>/redemptions/", store.my_redemptions, name="redemptions"),
+    path("hub/<slug:slug>/redemptions/<int:redemption_id>/cancel/", store.cancel, name="redemption_cancel"),
 ]

@@ -8,8 +8,10 @@ running the pack twice adds nothing."""
 def install_starter_pack(program) -> None:
     from chorus.campaigns.starter import install_starter_asks
     from chorus.rewards.badges import install_default_badges
+    from chorus.rewards.default_catalog import install_default_catalog
     from chorus.rewards.levels import install_default_levels
 
     install_default_levels(program)
     install_default_badges(program)
     install_starter_asks(program)
+    install_default_catalog(program)
