@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from .views import account, clicks, dashboard, pages, snippet
+from .views import account, clicks, community, dashboard, pages, snippet
 
 app_name = "hub"
 urlpatterns = [
@@ -16,6 +16,8 @@ urlpatterns = [
     path("p/<slug:slug>/invite/<str:code>/go/", pages.friend_continue, name="friend_continue"),
     path("p/<slug:slug>/claim/", pages.claim, name="claim"),
     path("p/<slug:slug>/join/", account.join, name="join"),
+    path("p/<slug:slug>/content/<int:item_id>/", community.content_page, name="content_page"),
+    path("p/<slug:slug>/content/<int:item_id>/image", community.content_image, name="content_image"),
     # The advocate's hub.
     path("hub/<slug:slug>/", dashboard.dashboard, name="dashboard"),
     path("hub/<slug:slug>/login/", account.login, name="login"),
@@ -25,4 +27,9 @@ urlpatterns = [
     path("hub/<slug:slug>/vanity/", dashboard.vanity, name="vanity"),
     path("hub/<slug:slug>/qr.svg", dashboard.qr_svg, name="qr_svg"),
     path("hub/<slug:slug>/qr.png", dashboard.qr_png, name="qr_png"),
+    path("hub/<slug:slug>/content/", community.content_vault, name="content"),
+    path("hub/<slug:slug>/events/", community.events_page, name="events"),
+    path("hub/<slug:slug>/events/<int:event_id>/rsvp/", community.event_rsvp, name="event_rsvp"),
+    path("hub/<slug:slug>/events/<int:event_id>/qr.svg", community.event_qr, name="event_qr"),
+    path("hub/<slug:slug>/events/<int:event_id>/members/", community.club_members, name="event_members"),
 ]
