@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from chorus.advocates.models import Advocate
 from chorus.core.codes import access_code, normalize_access_code
+from chorus.core.emails import normalize_email
 from chorus.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from chorus.core.models import audit
 from chorus.rewards import badges, points
@@ -321,3 +322,28 @@ def invitations_for(advocate):
     """The advocate's invitations to active events and clubs, upcoming first, past last."""
     return (Invitation.objects.filter(advocate=advocate, event__is_active=True, event__program_id=advocate.program_id)
             .select_related("event").order_by("event__kind", "event__starts_at", "event__pk"))
+
+
+def advocates_named(program, identifiers: list[str]) -> tuple[list[int], list[str]]:
+    """Advocate ids for emails or ids a marketer typed, and the entries matching nobody."""
+    wanted = [entry.strip() for entry in identifiers if entry.strip()]
+    ids = {int(entry) for entry in wanted if entry.isdigit()}
+    emails = {normalize_email(entry) for entry in wanted if not entry.isdigit()}
+    found = Advocate.objects.filter(program=program).filter(Q(pk__in=ids) | Q(email_normalized__in=emails))
+    rows = list(found.values_list("pk", "email_normalized"))
+    known_ids, known_emails = {pk for pk, _email in rows}, {email for _pk, email in rows}
+    unknown = [entry for entry in wanted
+               if (int(entry) not in known_ids if entry.isdigit() else normalize_email(entry) not in known_emails)]
+    return sorted(known_ids), unknown
+
+
+def invite_selection(event: Event, *, identifiers: list[str] = (), segment: str = "", segment_value: str = "",
+                     user=None) -> InviteResult:
+    """Invite advocates named by email or id, plus a segment; an unknown name invites nobody."""
+    ids, unknown = advocates_named(event.program, list(identifiers))
+    if unknown:
+        message = _("No advocate in this program matches: %(entries)s.") % {"entries": ", ".join(unknown[:10])}
+        raise InvalidInput(message, field_errors={"advocates": [message]})
+    if segment:
+        ids = [*ids, *segment_advocates(event.program, segment, segment_value).values_list("pk", flat=True)]
+    return invite(event, ids, user=user)

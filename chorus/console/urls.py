@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .views import advocates, api_keys, funnel, programs, reviews, rules
+from .views import advocates, api_keys, community, funnel, programs, reviews, rules
 from .views.auth import LoginView
 
 app_name = "console"
@@ -20,6 +20,13 @@ urlpatterns = [
     path("programs/<slug:slug>/funnel/", funnel.funnel, name="funnel"),
     path("programs/<slug:slug>/reviews/", reviews.review_queue, name="reviews"),
     path("programs/<slug:slug>/reviews/<int:referral_id>/", reviews.review_decide, name="review_decide"),
+    path("programs/<slug:slug>/content/", community.content_list, name="content"),
+    path("programs/<slug:slug>/content/<int:item_id>/", community.content_edit, name="content_edit"),
+    path("programs/<slug:slug>/content/<int:item_id>/delete/", community.content_delete, name="content_delete"),
+    path("programs/<slug:slug>/events/", community.events_list, name="events"),
+    path("programs/<slug:slug>/events/<int:event_id>/", community.event_detail, name="event"),
+    path("programs/<slug:slug>/events/<int:event_id>/invite/", community.event_invite, name="event_invite"),
+    path("programs/<slug:slug>/events/<int:event_id>/check-in/", community.event_check_in, name="event_check_in"),
     path("programs/<slug:slug>/api-keys/", api_keys.api_keys, name="api_keys"),
     path("programs/<slug:slug>/api-keys/<int:key_id>/revoke/", api_keys.api_key_revoke, name="api_key_revoke"),
 ]
