@@ -9,6 +9,7 @@ from django.urls import URLPattern, re_path
 from ninja import NinjaAPI
 
 from chorus.advocates.api import router as advocates_router
+from chorus.campaigns.community_api import router as community_router
 from chorus.core.api_auth import ApiKeyAuth
 from chorus.core.api_errors import (
     JsonObjectParser,
@@ -51,3 +52,4 @@ api = ChorusAPI(
 install_error_handlers(api)
 api.add_router("", conversions_router)
 api.add_router("", advocates_router)
+api.add_router("", community_router)
