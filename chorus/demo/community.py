@@ -92,8 +92,11 @@ def seed_events(program, owner, star: Advocate, rng: random.Random, now: datetim
         events.rsvp(advocate, True, event=meetup)
     Event.objects.filter(pk=meetup.pk).update(starts_at=now - timedelta(days=20), ends_at=now - timedelta(days=20, hours=-3))
     meetup.refresh_from_db()
-    for invitation in meetup.invitations.select_related("advocate").order_by("pk")[:15]:
+    checked_in = list(meetup.invitations.select_related("advocate").order_by("pk")[:15])
+    for invitation in checked_in:
         events.check_in(meetup, invitation.code, user=owner)
+    # at the door, when the meetup took place (the ledger entries keep the seeding time)
+    meetup.invitations.filter(pk__in=[i.pk for i in checked_in]).update(checked_in_at=meetup.starts_at + timedelta(minutes=20))
     members = [star, *rng.sample(cast, 15)]
     events.invite(club, members, user=owner)
     for advocate in members[:9]:

@@ -4,6 +4,7 @@
 import re
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db.models import Case, IntegerField, Value, When
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,6 +21,8 @@ from chorus.programs.access import get_program_for_user, get_program_rw
 from ..community_forms import CheckInForm, ContentItemForm, EventForm, InviteForm
 from ..forms import add_service_errors
 from .base import console_view, program_context, render_page_or_partial
+
+ATTENDEES_PER_PAGE = 100
 
 # --- content vault ------------------------------------------------------------------------------
 
@@ -121,8 +124,9 @@ def _event_context(request, program, event, **extra) -> dict:
     if rsvp in Invitation.Rsvp.values:
         invitations = invitations.filter(rsvp=rsvp)
     counted = event_services.with_counts(Event.objects.filter(pk=event.pk)).get()
+    page = Paginator(invitations, ATTENDEES_PER_PAGE).get_page(request.GET.get("page"))
     return program_context(
-        request, program, "events", event=event, counts=counted, invitations=invitations, rsvp_filter=rsvp,
+        request, program, "events", event=event, counts=counted, page=page, rsvp_filter=rsvp,
         seats_left=event_services.seats_left(event), **{
             "form": extra.pop("form", None) or EventForm(initial=EventForm.initial_for(event)),
             "invite_form": extra.pop("invite_form", None) or InviteForm(program=program),
@@ -204,8 +208,7 @@ def event_check_in(request, slug, event_id):
             messages.success(request, _check_in_message(result))
         return redirect(reverse("console:event", kwargs={"slug": program.slug, "event_id": event.pk}) + "#attendees")
     context = program_context(request, program, "events", event=event, check_in_form=CheckInForm(), result=result,
-                              error=error, done=_check_in_message(result) if result else "",
-                              typed=request.POST.get("code", "")[:32])
+                              error=error, done=_check_in_message(result) if result else "")
     return render_page_or_partial(request, "console/event_check_in.html", "console/_check_in_result.html", context,
                                   status=200 if request.htmx else status)
 
