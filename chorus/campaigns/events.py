@@ -212,10 +212,13 @@ def get_invitation(advocate, event) -> Invitation:
 
 
 def rsvp(invitation_or_advocate, attending: bool, *, event=None) -> Invitation:
-    """Answer an invitation: `rsvp(invitation, True)` or `rsvp(advocate, True, event=event_or_id)`.
+    """Answer an invitation: `rsvp(invitation, True)`, `rsvp(advocate, True, event=event_or_id)`
+    or `rsvp((advocate, event_or_id), True)` (the `event_rsvp` ask passes its config's event id).
 
     Idempotent: the same answer again changes nothing. A yes is refused with a 409 when the
     event is full (seats counted under a lock on the event row), inactive or over."""
+    if isinstance(invitation_or_advocate, tuple):
+        invitation_or_advocate, event = invitation_or_advocate
     if isinstance(invitation_or_advocate, Invitation):
         invitation = invitation_or_advocate
     else:

@@ -68,6 +68,7 @@ def test_rsvp_is_idempotent_and_capacity_refuses_a_clear_no(program, advocate):
     first = events.rsvp(advocate, True, event=event.pk)
     answered_at = first.rsvp_at
     assert events.rsvp(advocate, True, event=event).rsvp_at == answered_at  # same answer: nothing changes
+    assert events.rsvp((advocate, event.pk), True).rsvp_at == answered_at  # as the event_rsvp ask calls it
     with pytest.raises(Conflict) as full:
         events.rsvp(second, True, event=event)
     assert full.value.message == "Sorry, this event is full: all 1 seats are taken."
