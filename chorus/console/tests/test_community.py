@@ -137,3 +137,23 @@ def test_wrong_event_code_at_check_in(owner_client, program, advocate, dinner):
     response = owner_client.post(reverse("console:event_check_in", args=[program.slug, dinner.pk]), {"code": code})
     assert response.status_code == 409 and "This code is for “Meetup”, not this event." in response.content.decode()
     assert not Invitation.objects.filter(checked_in_at__isnull=False).exists()
+
+
+def test_edit_event_and_refuse_an_end_before_the_start(owner_client, program, dinner):
+    url = reverse("console:event", args=[program.slug, dinner.pk])
+    data = {"kind": "event", "title": "Customer dinner", "starts_at": "2030-05-01T18:00", "ends_at": "2030-05-01T17:00",
+            "location": "Hamburg", "online_url": "", "capacity": "", "points": "300", "is_active": "on"}
+    refused = owner_client.post(url, data)
+    assert refused.status_code == 422 and "The end must not be before the start." in refused.content.decode()
+    dinner.refresh_from_db()
+    assert dinner.location == ""
+    assert owner_client.post(url, {**data, "ends_at": "2030-05-01T22:00"}).status_code == 302
+    dinner.refresh_from_db()
+    assert (dinner.location, dinner.capacity, dinner.ends_at.hour) == ("Hamburg", None, 22)
+
+
+def test_events_list_shows_counts(owner_client, program, advocate, dinner):
+    events.invite(dinner, [advocate])
+    events.rsvp(advocate, True, event=dinner)
+    html = owner_client.get(reverse("console:events", args=[program.slug])).content.decode()
+    assert "Customer dinner" in html and '<td class="number">1</td>' in html
