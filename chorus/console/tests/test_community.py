@@ -157,3 +157,15 @@ def test_events_list_shows_counts(owner_client, program, advocate, dinner):
     events.rsvp(advocate, True, event=dinner)
     html = owner_client.get(reverse("console:events", args=[program.slug])).content.decode()
     assert "Customer dinner" in html and '<td class="number">1</td>' in html
+
+
+def test_check_in_from_the_attendee_row_in_place(owner_client, program, advocate, dinner):
+    invitation = events.invite(dinner, [advocate]).invited[0]
+    url = reverse("console:event_check_in", args=[program.slug, dinner.pk])
+    first = owner_client.post(url, {"code": invitation.code, "back": "attendees"}, HTTP_HX_REQUEST="true")
+    html = first.content.decode()
+    assert first.status_code == 200 and html.startswith(f'<tr id="invitation-{invitation.pk}">')
+    assert "Jane Doe checked in: 300 points credited." in html
+    again = owner_client.post(url, {"code": invitation.code, "back": "attendees"}, HTTP_HX_REQUEST="true").content.decode()
+    assert again.startswith(f'<tr id="invitation-{invitation.pk}">') and "Jane Doe is already checked in" in again
+    assert points.balance(advocate) == 300

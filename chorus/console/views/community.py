@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from chorus.campaigns import content as content_services
 from chorus.campaigns import events as event_services
 from chorus.campaigns.models import ContentItem, Event, Invitation
+from chorus.core.codes import normalize_access_code
 from chorus.core.errors import ChorusError
 from chorus.programs.access import get_program_for_user, get_program_rw
 
@@ -201,6 +202,12 @@ def event_check_in(request, slug, event_id):
             error, status = problem.message, problem.status_code
     else:
         error, status = _("Type the access code."), 422
+    if request.POST.get("back") == "attendees" and request.htmx:  # the attendee row, redrawn in place
+        invitation = result.invitation if result else _attendee(event, request.POST.get("code", ""))
+        if invitation is not None:
+            context = {"program": program, "event": event, "invitation": invitation, "can_edit": True, "error": error,
+                       "done": _check_in_message(result) if result else ""}
+            return render(request, "console/_attendee_row.html", context)
     if request.POST.get("back") == "attendees" and not request.htmx:
         if error:
             messages.error(request, error)
@@ -211,6 +218,10 @@ def event_check_in(request, slug, event_id):
                               error=error, done=_check_in_message(result) if result else "")
     return render_page_or_partial(request, "console/event_check_in.html", "console/_check_in_result.html", context,
                                   status=200 if request.htmx else status)
+
+
+def _attendee(event, code: str):
+    return Invitation.objects.select_related("advocate").filter(event=event, code=normalize_access_code(code)).first()
 
 
 def _check_in_message(result) -> str:
