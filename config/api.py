@@ -10,6 +10,7 @@ from ninja import NinjaAPI
 
 from chorus.advocates.api import router as advocates_router
 from chorus.campaigns.api import router as asks_router
+from chorus.campaigns.community_api import router as community_router
 from chorus.core.api_auth import ApiKeyAuth
 from chorus.core.api_errors import (
     JsonObjectParser,
@@ -57,3 +58,4 @@ api.add_router("", advocates_router)
 api.add_router("", asks_router)
 api.add_router("", recognition_router)
 api.add_router("", catalog_router)
+api.add_router("", community_router)

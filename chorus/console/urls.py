@@ -1,7 +1,18 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .views import advocates, api_keys, asks, catalog, funnel, programs, recognition, reviews, rules
+from .views import (
+    advocates,
+    api_keys,
+    asks,
+    catalog,
+    community,
+    funnel,
+    programs,
+    recognition,
+    reviews,
+    rules,
+)
 from .views.auth import LoginView
 
 app_name = "console"
@@ -44,6 +55,13 @@ urlpatterns = [
     path("programs/<slug:slug>/fulfilment/", catalog.fulfilment_queue, name="fulfilment"),
     path("programs/<slug:slug>/redemptions/", catalog.redemption_list, name="redemptions"),
     path("programs/<slug:slug>/redemptions/<int:redemption_id>/", catalog.redemption_decide, name="redemption_decide"),
+    path("programs/<slug:slug>/content/", community.content_list, name="content"),
+    path("programs/<slug:slug>/content/<int:item_id>/", community.content_edit, name="content_edit"),
+    path("programs/<slug:slug>/content/<int:item_id>/delete/", community.content_delete, name="content_delete"),
+    path("programs/<slug:slug>/events/", community.events_list, name="events"),
+    path("programs/<slug:slug>/events/<int:event_id>/", community.event_detail, name="event"),
+    path("programs/<slug:slug>/events/<int:event_id>/invite/", community.event_invite, name="event_invite"),
+    path("programs/<slug:slug>/events/<int:event_id>/check-in/", community.event_check_in, name="event_check_in"),
     path("programs/<slug:slug>/api-keys/", api_keys.api_keys, name="api_keys"),
     path("programs/<slug:slug>/api-keys/<int:key_id>/revoke/", api_keys.api_key_revoke, name="api_key_revoke"),
 ]

@@ -39,3 +39,15 @@ def vanity_problem(value: str) -> str | None:
     if lowered in RESERVED_WORDS:
         return _("“%(code)s” is reserved; choose another.") % {"code": lowered}
     return None
+
+
+def access_code() -> str:
+    """An event or club access code, typed at the door: 8 symbols of 31 (~40 bits), e.g. K7QM-2XPA."""
+    symbols = "".join(secrets.choice(_ALPHABET) for _ in range(8))
+    return f"{symbols[:4]}-{symbols[4:]}"
+
+
+def normalize_access_code(value: str) -> str:
+    """What a person typed, in the stored form: upper case, dash in the middle, no spaces."""
+    symbols = re.sub(r"[^0-9A-Z]", "", (value or "").upper())
+    return f"{symbols[:4]}-{symbols[4:]}" if len(symbols) == 8 else symbols

@@ -41,6 +41,7 @@ from chorus.testing.factories import make_rule, make_standard_rules
 from . import people
 from .asks import seed_asks
 from .catalog import seed_catalog
+from .community import point_content_at, seed_community
 from .recognition import seed_recognition
 
 DEMO_SLUG = "acme-analytics"
@@ -122,6 +123,7 @@ def seed_demo(*, base_url: str | None = None, now: datetime | None = None) -> De
         workspace = create_workspace("Acme Analytics", owner)
         program, team_program = create_demo_programs(workspace, base_url, hold_days=SEED_HOLD_DAYS)
         star = _History(program, CUSTOMER_VOLUME, rng, now, with_star=True).run(owner)
+        seed_community(program, owner, star, base_url=base_url, rng=random.Random(RANDOM_SEED + 1), now=now)
         _History(team_program, TEAM_VOLUME, rng, now, email_domain="acme-analytics.example").run(owner)
         seed_asks(program, owner, star, now, HISTORY_DAYS)
         seed_recognition([program, team_program], rng, now, star=star)
@@ -148,6 +150,7 @@ def point_demo_at(base_url: str) -> None:
         program.default_destination = f"{base_url}/demo/shop/"
         program.allowed_destinations = [f"{base_url}/demo/"]
         program.save(update_fields=["default_destination", "allowed_destinations", "updated_at"])
+        point_content_at(program, base_url)
 
 
 # --- programs ----------------------------------------------------------------------------

@@ -43,3 +43,15 @@ def share_targets(program, url: str) -> list[ShareTarget]:
         ShareTarget("linkedin", _("LinkedIn"), f"https://www.linkedin.com/sharing/share-offsite/?{_query(url=url)}"),
         ShareTarget("facebook", _("Facebook"), f"https://www.facebook.com/sharer/sharer.php?{_query(u=url)}"),
     ]
+
+
+def content_share_targets(item, url: str) -> list[ShareTarget]:
+    """Share buttons for a content-vault item: the item's suggested text with the advocate's link."""
+    text = item.localized_share_text() or item.localized_title()
+    return [
+        ShareTarget("email", _("Email"), f"mailto:?{_query(subject=item.localized_title(), body=f'{text} {url}')}"),
+        ShareTarget("x", _("X"), f"https://x.com/intent/tweet?{_query(text=text, url=url)}"),
+        ShareTarget("linkedin", _("LinkedIn"), f"https://www.linkedin.com/sharing/share-offsite/?{_query(url=url)}"),
+        ShareTarget("facebook", _("Facebook"), f"https://www.facebook.com/sharer/sharer.php?{_query(u=url)}"),
+        ShareTarget("whatsapp", _("WhatsApp"), f"https://wa.me/?{_query(text=f'{text} {url}')}"),
+    ]

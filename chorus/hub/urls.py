@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from .views import account, asks, clicks, dashboard, pages, recognition, snippet, store
+from .views import account, asks, clicks, community, dashboard, pages, recognition, snippet, store
 
 app_name = "hub"
 urlpatterns = [
@@ -17,6 +17,8 @@ urlpatterns = [
     path("p/<slug:slug>/claim/", pages.claim, name="claim"),
     path("p/<slug:slug>/join/", account.join, name="join"),
     path("p/<slug:slug>/wall/", recognition.wall, name="wall"),
+    path("p/<slug:slug>/content/<int:item_id>/", community.content_page, name="content_page"),
+    path("p/<slug:slug>/content/<int:item_id>/image", community.content_image, name="content_image"),
     # The advocate's hub.
     path("hub/<slug:slug>/", dashboard.dashboard, name="dashboard"),
     path("hub/<slug:slug>/login/", account.login, name="login"),
@@ -36,4 +38,9 @@ urlpatterns = [
     path("hub/<slug:slug>/rewards/<int:item_id>/", store.redeem, name="redeem"),
     path("hub/<slug:slug>/redemptions/", store.my_redemptions, name="redemptions"),
     path("hub/<slug:slug>/redemptions/<int:redemption_id>/cancel/", store.cancel, name="redemption_cancel"),
+    path("hub/<slug:slug>/content/", community.content_vault, name="content"),
+    path("hub/<slug:slug>/events/", community.events_page, name="access_events"),
+    path("hub/<slug:slug>/events/<int:event_id>/rsvp/", community.event_rsvp, name="event_rsvp"),
+    path("hub/<slug:slug>/events/<int:event_id>/qr.svg", community.event_qr, name="event_qr"),
+    path("hub/<slug:slug>/events/<int:event_id>/members/", community.club_members, name="event_members"),
 ]

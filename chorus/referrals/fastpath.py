@@ -9,8 +9,9 @@ enforced, and every click whose answer is not a redirect (friend page, 404, 410,
 for those `handle_click(..., only_redirect=True)` records nothing, so the Django view
 records the click once when it renders the page.
 
-The location comes only from the service (the link's or the program's destination plus a
-signed click id); nothing in the request can change it.
+The location comes only from the service (the link's or the program's destination, or the
+destination of a content-vault item of the link's own program named by `?c=<id>`, plus a
+signed click id); nothing else in the request can change it.
 """
 
 import logging
@@ -22,7 +23,7 @@ from django.http.request import split_domain_port, validate_host
 from django.utils.encoding import iri_to_uri
 
 from chorus.core.ratelimit import client_ip_from_environ
-from chorus.referrals.services.clicks import handle_click
+from chorus.referrals.services.clicks import content_param, handle_click
 
 logger = logging.getLogger("chorus.clicks")
 
@@ -109,12 +110,14 @@ class RedirectFastPath:
         secure = _is_secure(environ)
         if self.ssl_redirect and not secure:
             return None  # Django's SecurityMiddleware sends the browser to HTTPS first
+        query = environ.get("QUERY_STRING")
         try:
             outcome = handle_click(
                 # the same client facts as chorus.hub.views.clicks.click_client, so a visitor
                 # hashes alike on both paths
                 code, ip=client_ip_from_environ(environ), user_agent=environ.get("HTTP_USER_AGENT", "")[:512],
                 referrer=environ.get("HTTP_REFERER", "")[:500], only_redirect=True,
+                content=content_param(query) if query else "",  # a content-vault share: `?c=<item id>`
             )
         except Exception:  # let Django answer (and log) rather than fail here
             logger.exception("lean redirect path failed for %r", code)

@@ -46,6 +46,10 @@ class Click(models.Model):
     device = models.CharField(max_length=8, choices=Device.choices, default=Device.OTHER)
     is_bot = models.BooleanField(default=False)
     is_unique = models.BooleanField(default=True, help_text="First click of this visitor on this link within an hour.")
+    # The content-vault item shared (`/r/<code>?c=<id>`). No database constraint: the buffered
+    # writer must never fail a batch because an item was deleted after its click was taken.
+    content = models.ForeignKey("campaigns.ContentItem", on_delete=models.SET_NULL, null=True, blank=True,
+                                db_constraint=False, related_name="clicks")
 
     class Meta:
         indexes = [

@@ -2,5 +2,6 @@
 vault and exclusive events (`content.py`)."""
 
 from .asks import AdvocateEvent, Ask, AskOpening, Completion
+from .content import ContentItem, Event, Invitation
 
-__all__ = ["AdvocateEvent", "Ask", "AskOpening", "Completion"]
+__all__ = ["AdvocateEvent", "Ask", "AskOpening", "Completion", "ContentItem", "Event", "Invitation"]

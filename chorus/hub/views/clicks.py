@@ -1,7 +1,8 @@
 """The click: `/r/<code>` and `/r/<program-slug>/<vanity>`.
 
-Lightweight on purpose: no session, no form, nothing read from the query string. The
-target comes only from the link and its program, so no parameter can redirect elsewhere.
+Lightweight on purpose: no session, no form; the only parameter read is `c`, the id of a
+content-vault item of the link's own program (a share of that item). The target comes only
+from the link, its program and that item, so no parameter can redirect elsewhere.
 """
 
 import logging
@@ -57,7 +58,7 @@ def _friend_page(request, outcome: ClickOutcome):
         return _page(request, "hub/link_missing.html", {}, status=404)
     context = {
         "program": link.program, "advocate": link.advocate, "link": link,
-        "continue_url": append_click_id(outcome.target.destination, outcome.token),
+        "continue_url": append_click_id(outcome.destination, outcome.token),
     }
     return _page(request, "hub/friend.html", context, status=200)
 
@@ -65,7 +66,7 @@ def _friend_page(request, outcome: ClickOutcome):
 def click_response(request, outcome: ClickOutcome, *, friend_page_seen: bool = False):
     """The answer to a handled click: the redirect, the friend page, or a friendly error page."""
     if outcome.status == 200 and friend_page_seen:
-        return _uncached(HttpResponseRedirect(append_click_id(outcome.target.destination, outcome.token)))
+        return _uncached(HttpResponseRedirect(append_click_id(outcome.destination, outcome.token)))
     if outcome.status == 302:
         return _uncached(HttpResponseRedirect(outcome.location))
     try:
@@ -83,9 +84,11 @@ def click_response(request, outcome: ClickOutcome, *, friend_page_seen: bool = F
 
 @require_safe
 def click(request, code: str):
-    return click_response(request, handle_click(code, record=request.method == "GET", **click_client(request)))
+    return click_response(request, handle_click(code, record=request.method == "GET", content=request.GET.get("c", ""),
+                                                **click_client(request)))
 
 
 @require_safe
 def vanity_click(request, slug: str, vanity: str):
-    return click_response(request, handle_click(f"{slug}/{vanity}", record=request.method == "GET", **click_client(request)))
+    return click_response(request, handle_click(f"{slug}/{vanity}", record=request.method == "GET",
+                                                content=request.GET.get("c", ""), **click_client(request)))

@@ -42,6 +42,14 @@ class LinkTarget:
 
 
 @dataclass(frozen=True)
+class ContentTarget:
+    """A content-vault item shared through a link (`?c=<id>`), as the click needs it."""
+
+    content_id: int
+    destination: str  # empty: the item cannot send anyone anywhere now, use the link's destination
+
+
+@dataclass(frozen=True)
 class ClickOutcome:
     """What to answer: a redirect `location`, or a page (`status` 200 friend page, 404, 410)."""
 
@@ -49,9 +57,18 @@ class ClickOutcome:
     location: str = ""
     token: str = ""
     target: LinkTarget | None = None
+    content: ContentTarget | None = None
+
+    @property
+    def destination(self) -> str:
+        """Where the friend goes (without the click id): the shared item's page, else the link's."""
+        if self.content is not None and self.content.destination:
+            return self.content.destination
+        return self.target.destination if self.target else ""
 
 
 _link_cache: dict[str, tuple[float, LinkTarget | None]] = {}
+_content_cache: dict[tuple[int, int], tuple[float, ContentTarget | None]] = {}
 
 
 _TARGET_FIELDS = ("pk", "program_id", "destination", "is_active", "expires_at", "program__is_active",
@@ -118,6 +135,44 @@ def resolve_code(code: str) -> LinkTarget | None:
 
 def forget_cached_links() -> None:
     _link_cache.clear()
+    _content_cache.clear()
+
+
+def content_param(query_string: str) -> str:
+    """The `c` parameter of a raw query string (`c=12`), without parsing the rest."""
+    for part in query_string.split("&"):
+        if part.startswith("c="):
+            return part[2:]
+    return ""
+
+
+def _load_content(program_id: int, content_id: int) -> ContentTarget | None:
+    """The item of this program with this id. Its destination was checked against the
+    program's allowed destinations when saved; it is checked again here, so a destination
+    the marketer has since removed sends friends to the link's destination instead."""
+    item_model = Click._meta.get_field("content").related_model
+    item = item_model.objects.select_related("program").filter(pk=content_id, program_id=program_id).first()
+    if item is None:
+        return None
+    destination = item.click_destination(item.program)
+    usable = item.is_active and (not item.destination_url or item.program.destination_allowed(destination))
+    return ContentTarget(content_id=item.pk, destination=destination if usable else "")
+
+
+def resolve_content(program_id: int, content: str) -> ContentTarget | None:
+    """A shared item by its id in the link's program, cached like links; None if there is none."""
+    if not content.isdigit() or len(content) > 12:
+        return None
+    key = (program_id, int(content))
+    now = time.monotonic()
+    cached = _content_cache.get(key)
+    if cached and cached[0] > now:
+        return cached[1]
+    target = _load_content(*key)
+    if len(_content_cache) > 100_000:
+        _content_cache.clear()
+    _content_cache[key] = (now + LINK_CACHE_SECONDS, target)
+    return target
 
 
 _BOT_WORDS = ("bot", "crawl", "spider", "slurp", "facebookexternalhit", "preview", "curl", "wget",
@@ -173,8 +228,12 @@ def _click_id_slot(url: str) -> tuple[str, str]:
 
 
 def handle_click(code: str, *, ip: str, user_agent: str, referrer: str, only_redirect: bool = False,
-                 record: bool = True) -> ClickOutcome:
+                 record: bool = True, content: str = "") -> ClickOutcome:
     """Resolve `code` (random code, or "slug/vanity"), record the click, decide the answer.
+
+    `content` is the `c` query parameter of a content-vault share: the id of an item of the
+    link's program. The click is then recorded for that item too, and the friend lands on
+    the item's destination; an unknown id is ignored (the link works as without it).
 
     `record=False` answers without counting a click (HEAD requests from link previewers).
 
@@ -194,16 +253,25 @@ def handle_click(code: str, *, ip: str, user_agent: str, referrer: str, only_red
         return ClickOutcome(status=410, target=target)
     if only_redirect and target.show_friend_page:
         return ClickOutcome(status=200, target=target)
+    shared = None
+    if content:
+        try:
+            shared = resolve_content(target.program_id, content)
+        except Exception:  # the item lookup failing must not lose the click
+            logger.exception("content lookup failed for %r", content)
     click_id = new_click_id(target.link_id, target.program_id)
     token = click_id.token
     try:
         if record:
-            recorder.record(target, token, click_id.clicked_at, ip=ip, user_agent=user_agent, referrer=referrer)
+            recorder.record(target, token, click_id.clicked_at, ip=ip, user_agent=user_agent, referrer=referrer,
+                            content_id=shared.content_id if shared else None)
     except Exception:  # tracking trouble never breaks the redirect
         logger.exception("could not record a click on link %s", target.link_id)
+    outcome = ClickOutcome(status=200, token=token, target=target, content=shared)
     if target.show_friend_page:
-        return ClickOutcome(status=200, token=token, target=target)
-    return ClickOutcome(status=302, location=append_click_id(target.destination, token), token=token, target=target)
+        return outcome
+    return ClickOutcome(status=302, location=append_click_id(outcome.destination, token), token=token, target=target,
+                        content=shared)
 
 
 class ClickRecorder:
@@ -219,7 +287,8 @@ class ClickRecorder:
     which skips `atexit`, so the thread is what saves the last clicks there.
     """
 
-    _COLUMNS = ("program", "link", "token", "created_at", "visitor_hash", "referrer", "device", "is_bot", "is_unique")
+    _COLUMNS = ("program", "link", "token", "created_at", "visitor_hash", "referrer", "device", "is_bot", "is_unique",
+                "content")
     EXIT_ATTEMPTS = 3
     ROWS_PER_STATEMENT = 100
 
@@ -229,11 +298,12 @@ class ClickRecorder:
         self._thread: threading.Thread | None = None
         self._pid = None
 
-    def record(self, target: LinkTarget, token: str, clicked_at: int, *, ip: str, user_agent: str, referrer: str) -> None:
+    def record(self, target: LinkTarget, token: str, clicked_at: int, *, ip: str, user_agent: str, referrer: str,
+               content_id: int | None = None) -> None:
         visitor = visitor_hash(ip, user_agent)
         device, is_bot = classify_user_agent(user_agent[:512])
         row = (target.program_id, target.link_id, token, datetime.fromtimestamp(clicked_at, UTC), visitor,
-               referrer[:500], device, is_bot, False)  # is_unique is decided when written
+               referrer[:500], device, is_bot, False, content_id)  # is_unique is decided when written
         if settings.CHORUS_CLICK_FLUSH_SECONDS <= 0:  # synchronous mode (tests, tiny installs)
             self._write([row])
             return
@@ -340,7 +410,7 @@ def _mark_unique(cursor, rows: list[tuple]) -> list[tuple]:
         previous = last_seen.get(key)
         unique = not row[7] and (previous is None or row[3] - previous > window)
         last_seen[key] = row[3] if previous is None else max(previous, row[3])
-        marked.append((*row[:8], unique))
+        marked.append((*row[:8], unique, *row[9:]))
     return marked
 
 
