@@ -49,17 +49,21 @@ def _with_points(program, minimum: int, exclude: set[int]) -> list[Advocate]:
 def _redeem_for_demo(program, owner, star, gift_card, team_lunch) -> None:
     items = {item.kind: item for item in CatalogItem.objects.filter(program=program).exclude(pk__in=[gift_card.pk, team_lunch.pk])}
     swag, charity, roadmap = items["stuff"], items["charity"], items["power"]
-    if points.balance(star) >= gift_card.cost_points:
-        redemptions.redeem(star, gift_card)  # fulfilled at once, with a code from the pool
-    used = {star.pk}
+    # The first gift card goes to the star if she can afford it, else to the richest advocate:
+    # fulfilled at once, with a code from the pool.
+    gift_taker = star if points.balance(star) >= gift_card.cost_points else max(
+        _with_points(program, gift_card.cost_points, {star.pk}), key=points.balance, default=None)
+    if gift_taker is not None:
+        redemptions.redeem(gift_taker, gift_card)
+    used = {star.pk} | ({gift_taker.pk} if gift_taker else set())
     members = Advocate.objects.filter(program=program, account__isnull=False).exclude(pk=star.pk)
     member = max(members, key=points.balance, default=None)
     if member is not None and points.balance(member) >= team_lunch.cost_points:
         redemptions.redeem(member, team_lunch)  # every member of the account sees it
         used.add(member.pk)
     rich = _with_points(program, swag.cost_points, used)
-    plans = [("fulfilled", swag), ("approved", swag), ("requested", swag), ("rejected", swag),
-             ("cancelled", roadmap), ("donated", charity), ("gift", gift_card)]
+    plans = [("fulfilled", swag), ("donated", charity), ("approved", swag), ("requested", swag),
+             ("rejected", swag), ("cancelled", roadmap), ("gift", gift_card)]
     for (state, item), advocate, address in zip(plans, rich, SHIPPING * 2, strict=False):
         if points.balance(advocate) < item.cost_points:
             continue
