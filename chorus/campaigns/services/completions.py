@@ -21,6 +21,7 @@ from chorus.core.models import audit
 from chorus.notifications.recognition import send_completion_decision_email
 from chorus.rewards import badges, points
 
+from .. import events
 from ..models import Ask, Completion
 from .asks import check_limits, check_open, check_visible, opening_for
 from .evidence import Evidence, process_upload
@@ -62,6 +63,7 @@ def submit_completion(ask: Ask, advocate, fields=None, *, upload=None, source_ke
             _check_can_complete(ask, advocate, now)  # again, under the lock: the ask may have changed
             check_limits(ask, advocate)
             completion = _store(ask, advocate, data, evidence, source_key, stored)
+            _answer_the_event(ask, advocate, completion)
             awarded = _settle_at_once(completion, force_review=force_review)
     except Exception:
         for file in stored:
@@ -78,6 +80,13 @@ def _store(ask: Ask, advocate, data: dict, evidence: Evidence | None, source_key
         stored.append(completion.evidence)
     completion.save()
     return completion
+
+
+def _answer_the_event(ask: Ask, advocate, completion: Completion) -> None:
+    """An RSVP ask tied to an invite-only event answers the advocate's invitation too, under the
+    event's seat lock: not invited (404) or full (409) refuses the completion as well."""
+    if ask.type == Ask.Type.EVENT_RSVP and ask.config.get("event_id"):
+        events.rsvp((advocate, ask.config["event_id"]), completion.data["attending"])
 
 
 def _settle_at_once(completion: Completion, *, force_review: bool) -> list:

@@ -14,7 +14,7 @@ from chorus.campaigns.services.completions import (
     reject_completion,
     submit_completion,
 )
-from chorus.core.errors import Conflict, Forbidden, Gone, InvalidInput, PayloadTooLarge
+from chorus.core.errors import Conflict, Forbidden, Gone, InvalidInput, NotFound, PayloadTooLarge
 from chorus.rewards import points
 from chorus.rewards.models import LedgerEntry
 from chorus.testing import factories
@@ -160,10 +160,39 @@ def test_bad_fields_store_nothing(make_ask, member, ask_type, fields, errors):
     assert not Completion.objects.exists()
 
 
-def test_rsvp_keeps_the_event_id(make_ask, member):
-    ask = make_ask("event_rsvp", config={"event_id": 42})
-    completion = submit_completion(ask, member, {"attending": "no", "note": ""}).completion
-    assert completion.data == {"attending": False, "note": "", "event_id": 42}
+def _dinner(program, capacity=1):
+    from chorus.campaigns import events
+
+    return events.create_event(program, title="Dinner", starts_at=timezone.now() + timedelta(days=7),
+                               location="Berlin", capacity=capacity)
+
+
+def test_rsvp_keeps_the_event_id_and_answers_the_invitation(make_ask, member, bare_program):
+    from chorus.campaigns import events
+    from chorus.campaigns.models import Invitation
+
+    dinner = _dinner(bare_program)
+    events.invite(dinner, [member])
+    ask = make_ask("event_rsvp", config={"event_id": dinner.pk})
+    completion = submit_completion(ask, member, {"attending": "yes", "note": ""}).completion
+    assert completion.data == {"attending": True, "note": "", "event_id": dinner.pk}
+    assert Invitation.objects.get(event=dinner, advocate=member).rsvp == "yes"
+
+
+def test_rsvp_ask_is_refused_when_not_invited_or_the_event_is_full(make_ask, member, bare_program):
+    from chorus.campaigns import events
+
+    dinner = _dinner(bare_program, capacity=1)
+    ask = make_ask("event_rsvp", config={"event_id": dinner.pk})
+    with pytest.raises(NotFound) as not_invited:
+        submit_completion(ask, member, {"attending": "yes"})
+    assert not_invited.value.message == "You are not invited to this event."
+    other = factories.make_advocate(bare_program, email="ola@example.com")
+    events.invite(dinner, [member, other])
+    events.rsvp((other, dinner.pk), True)
+    with pytest.raises(Conflict):
+        submit_completion(ask, member, {"attending": "yes"})
+    assert not Completion.objects.exists()
 
 
 def test_posts_and_referral_asks_are_not_completed_by_hand(make_ask, member):
