@@ -8,12 +8,12 @@ import io
 import pytest
 from PIL import Image
 
-from chorus.advocates.services import issue_login_token
 from chorus.campaigns.models import Completion
 from chorus.campaigns.services.asks import save_ask
 from chorus.rewards import catalog, points
 from chorus.rewards.models import Badge, BadgeAward, LevelReached, Redemption
 from chorus.testing import factories
+from chorus.testing.browser import console_page, hub_page
 
 pytestmark = pytest.mark.browser
 GIFT_CODE = "GIFT-7Q2M-K3X9"
@@ -42,11 +42,7 @@ def story(transactional_db, live_server):
 
 def test_review_approved_levels_up_earns_a_badge_and_buys_a_gift_card(browser, story):
     base, program, advocate, ask, gift = story
-    hub = browser.new_context(locale="en-US").new_page()
-    hub.set_default_timeout(15_000)
-    hub.goto(f"{base}/hub/{program.slug}/login/{issue_login_token(advocate)}/")
-    hub.click("form button[type=submit]")
-    hub.wait_for_url(f"{base}/hub/{program.slug}/")
+    hub = hub_page(browser, base, program, advocate)
 
     # 1. The advocate completes the review ask with a screenshot and the disclosure.
     hub.click("nav.hub-nav >> text=Asks")
@@ -60,12 +56,7 @@ def test_review_approved_levels_up_earns_a_badge_and_buys_a_gift_card(browser, s
     assert completion.status == "pending" and points.balance(advocate) == 0
 
     # 2. The marketer sees the screenshot in the moderation queue and approves it in place.
-    console = browser.new_context(locale="en-US").new_page()
-    console.set_default_timeout(15_000)
-    console.goto(f"{base}/console/login/")
-    console.fill("input[name=username]", "marketer")
-    console.fill("input[name=password]", "correct-horse-battery")
-    console.click("form button[type=submit]")
+    console = console_page(browser, base, "marketer")
     console.goto(f"{base}/console/programs/{program.slug}/moderation/")
     row = f"#completion-{completion.pk}"
     assert console.eval_on_selector(f"{row} img.evidence-image", "img => img.naturalWidth") == 320

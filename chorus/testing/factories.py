@@ -10,9 +10,10 @@ from chorus.programs.services import create_api_key, create_program, create_work
 from chorus.rewards.models import RewardRule, Side
 
 _counter = itertools.count(1)
+DEFAULT_PASSWORD = "correct-horse-battery"
 
 
-def make_user(username: str | None = None, password: str = "correct-horse-battery"):
+def make_user(username: str | None = None, password: str = DEFAULT_PASSWORD):
     username = username or f"user{next(_counter)}"
     return get_user_model().objects.create_user(username=username, email=f"{username}@example.com", password=password)
 

@@ -7,11 +7,11 @@ import io
 import pytest
 from PIL import Image
 
-from chorus.advocates.services import issue_login_token
 from chorus.campaigns.models import Completion
 from chorus.campaigns.services.asks import save_ask
 from chorus.rewards import points
 from chorus.testing import factories
+from chorus.testing.browser import console_page, hub_page
 
 pytestmark = pytest.mark.browser
 
@@ -35,11 +35,7 @@ def setup(transactional_db, live_server):
 
 def test_review_with_screenshot_is_approved_and_points_arrive(browser, setup):
     base, program, advocate, ask = setup
-    hub = browser.new_context(locale="en-US").new_page()
-    hub.set_default_timeout(15_000)
-    hub.goto(f"{base}/hub/{program.slug}/login/{issue_login_token(advocate)}/")
-    hub.click("form button[type=submit]")
-    hub.wait_for_url(f"{base}/hub/{program.slug}/")
+    hub = hub_page(browser, base, program, advocate)
     hub.click("nav.hub-nav >> text=Asks")
     hub.click("text=Review us on G2")
     hub.set_input_files("input[name=evidence]", files=[{"name": "review.png", "mimeType": "image/png",
@@ -55,12 +51,7 @@ def test_review_with_screenshot_is_approved_and_points_arrive(browser, setup):
     completion = Completion.objects.get()
     assert (completion.status, completion.evidence_content_type) == ("pending", "image/png")
 
-    console = browser.new_context(locale="en-US").new_page()
-    console.set_default_timeout(15_000)
-    console.goto(f"{base}/console/login/")
-    console.fill("input[name=username]", "marketer")
-    console.fill("input[name=password]", "correct-horse-battery")
-    console.click("form button[type=submit]")
+    console = console_page(browser, base, "marketer")
     console.goto(f"{base}/console/programs/{program.slug}/moderation/")
     item = f"#completion-{completion.pk}"
     assert console.eval_on_selector(f"{item} img.evidence-image", "img => img.naturalWidth") == 64

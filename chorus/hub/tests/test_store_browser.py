@@ -3,9 +3,9 @@ fulfils a shipped item in place (HTMX) and the advocate sees it fulfilled."""
 
 import pytest
 
-from chorus.advocates.services import issue_login_token
 from chorus.rewards.models import CatalogItem, Redemption
 from chorus.rewards.tests.catalog_helpers import give_points, make_item, pooled_item
+from chorus.testing.browser import console_page, hub_page
 
 pytestmark = pytest.mark.browser
 
@@ -15,9 +15,7 @@ def test_redeem_in_the_hub_and_fulfil_in_the_console(browser, live_server, progr
     gift = pooled_item(program, codes=["GIFT-7Q2M-K3X9"])
     hoodie = make_item(program, title="Hoodie", fulfilment="shipping", cost_points=300)
     give_points(advocate, 800)
-    hub = browser.new_context(locale="en-US").new_page()
-    hub.goto(f"{live_server.url}/hub/{program.slug}/login/{issue_login_token(advocate)}/")
-    hub.click("button[type=submit]")
+    hub = hub_page(browser, live_server.url, program, advocate)
     hub.goto(f"{live_server.url}/hub/{program.slug}/rewards/")
     hub.click(f"#item-{gift.pk} a.button")
     hub.click(f"form[action$='/rewards/{gift.pk}/'] button[type=submit]")
@@ -33,11 +31,7 @@ def test_redeem_in_the_hub_and_fulfil_in_the_console(browser, live_server, progr
     assert "Ships to Berlin, DE" in hub.inner_text(".redemption-list")
     queued = Redemption.objects.get(item=hoodie)
 
-    console = browser.new_context(locale="en-US").new_page()
-    console.goto(f"{live_server.url}/console/login/")
-    console.fill("input[name=username]", owner.username)
-    console.fill("input[name=password]", "correct-horse-battery")
-    console.click("button[type=submit]")
+    console = console_page(browser, live_server.url, owner.username)
     console.goto(f"{live_server.url}/console/programs/{program.slug}/fulfilment/")
     console.evaluate("window.notReloaded = true")
     item = f"#redemption-{queued.pk}"
