@@ -1,4 +1,4 @@
-"""A lean `bulk_create` for the hot tables of conversion ingest.
+"""A lean `bulk_create` for the hot tables of conversion ingest, and a lean constructor.
 
 `insert(objs)` writes new model instances as `QuerySet.bulk_create(objs)` does — one
 multi-row `INSERT … RETURNING pk` per chunk of the backend's batch size, the pks set back on
@@ -13,12 +13,22 @@ unsaved related object is refused like bulk_create refuses it.
 Scope, deliberately small: new objects with an auto-increment pk, every concrete field
 written, no signals (bulk_create sends none either), no conflict handling — a refused row
 raises IntegrityError to the caller. The same SQL shape works on SQLite (≥ 3.35) and
-PostgreSQL."""
+PostgreSQL.
+
+`new(Model, **values)` builds the new instance `Model(**values)` builds — every concrete
+field's default, the values given by attname or, for a foreign key, by name (the related
+object cached and its pk copied, as the descriptor does) — without Model.__init__'s
+per-field walk: the defaults are resolved once per model. A batch of conversions builds a
+few thousand instances; this is what they cost. Models with pre_init/post_init receivers,
+one-to-one fields given by name and unknown keywords take the regular path or fail like
+Model.__init__."""
 
 from datetime import UTC, datetime
 
 from django.conf import settings
 from django.db import connections, models, router, transaction
+from django.db.models.base import ModelState
+from django.db.models.signals import post_init, pre_init
 
 MAX_PARAMETERS = 65_535
 
@@ -173,3 +183,73 @@ def _prepare_relation(obj, related, field, cache_name, attname, target_attname) 
         current = obj.__dict__.get(attname)
     if target != current:
         del obj._state.fields_cache[cache_name]
+
+
+# --- new(): building instances ---------------------------------------------------------------
+
+_IMMUTABLE = (str, int, float, bool, type(None))
+
+
+class _Blueprint:
+    """How `Model(**values)` fills a new instance, resolved once per model."""
+
+    def __init__(self, model):
+        meta = model._meta
+        self.constants: dict[str, object] = {}
+        self.factories: list[tuple[str, object]] = []
+        self.fields: dict[str, object] = {}  # name and attname -> field
+        for field in meta.concrete_fields:
+            default = field.get_default()
+            if field.has_default() and callable(field.default) or not isinstance(default, _IMMUTABLE):
+                self.factories.append((field.attname, field.get_default))
+            else:
+                self.constants[field.attname] = default
+            self.fields[field.attname] = field
+            self.fields[field.name] = field
+        self.plain = not (pre_init.has_listeners(model) or post_init.has_listeners(model))
+
+
+_blueprints: dict[type, _Blueprint] = {}
+
+
+def new(model, /, **values):
+    """`model(**values)` for a new instance, built as Model.__init__ builds it (see above)."""
+    blueprint = _blueprints.get(model)
+    if blueprint is None:
+        blueprint = _blueprints[model] = _Blueprint(model)
+    if not blueprint.plain:
+        return model(**values)
+    obj = model.__new__(model)
+    obj._state = state = ModelState()
+    attributes = obj.__dict__
+    attributes.update(blueprint.constants)
+    for attname, factory in blueprint.factories:
+        attributes[attname] = factory()
+    fields = blueprint.fields
+    for key, value in values.items():
+        field = fields.get(key)
+        if field is None:
+            raise TypeError(f"{model.__name__}() got unexpected keyword arguments: '{key}'")
+        if key == field.attname:
+            attributes[key] = value
+        elif field.one_to_one:
+            setattr(obj, key, value)  # the descriptor also caches the reverse side
+        else:
+            _relate(obj, state, field, value)
+    return obj
+
+
+def _relate(obj, state, field, value) -> None:
+    """ForwardManyToOneDescriptor.__set__ on a new instance (the default router)."""
+    if value is not None:
+        if not isinstance(value, field.remote_field.model._meta.concrete_model):
+            setattr(obj, field.name, value)  # raises the descriptor's ValueError
+            return
+        if state.db is None:
+            state.db = router.db_for_write(type(obj), instance=value)
+        if value._state.db is None:
+            value._state.db = router.db_for_write(type(value), instance=obj)
+        obj.__dict__[field.attname] = getattr(value, field.target_field.attname)
+    else:
+        obj.__dict__[field.attname] = None
+    state.fields_cache[field.cache_name] = value

@@ -128,8 +128,8 @@ class RewardBook:
             amount = _amount_for(rule, conversion)
             if amount <= 0 or not self._within_limits(rule, conversion, referral):
                 continue
-            reward = Reward(
-                program=program, rule=rule, conversion=conversion, referral=referral, side=rule.side,
+            reward = bulk.new(
+                Reward, program=program, rule=rule, conversion=conversion, referral=referral, side=rule.side,
                 advocate=referral.advocate if rule.side == Side.ADVOCATE else None,
                 customer=conversion.customer if rule.side == Side.FRIEND else None,
                 kind=rule.kind, amount=amount, currency=program.currency if rule.kind != RewardRule.Kind.POINTS else "",
@@ -150,8 +150,8 @@ class RewardBook:
         reward.approved_at = reward.issued_at = reward.updated_at = self.now
         if reward.kind != RewardRule.Kind.COUPON:
             unit = LedgerEntry.Unit.POINTS if reward.kind == RewardRule.Kind.POINTS else LedgerEntry.Unit.CREDIT
-            self.new_entries.append(LedgerEntry(
-                program=reward.program, unit=unit, amount=reward.amount, reason=LedgerEntry.Reason.REWARD,
+            self.new_entries.append(bulk.new(
+                LedgerEntry, program=reward.program, unit=unit, amount=reward.amount, reason=LedgerEntry.Reason.REWARD,
                 advocate=reward.advocate, customer=reward.customer, reward=reward,
                 currency=reward.currency if unit == LedgerEntry.Unit.CREDIT else "", note=reward.rule.name[:300],
             ))

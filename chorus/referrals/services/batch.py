@@ -213,7 +213,7 @@ class ConversionBatch:
         if customer is None and email_normalized:
             customer = self.customers_by_email.get(email_normalized)
         if customer is None:
-            customer = Customer(program=self.program, external_id=external_id, email=email,
+            customer = bulk.new(Customer, program=self.program, external_id=external_id, email=email,
                                 email_normalized=email_normalized, name=name, first_seen_at=seen_at)
             self.new_customers.append(customer)
             self._index_customer(customer)
@@ -242,8 +242,8 @@ class ConversionBatch:
         return None
 
     def add_conversion(self, data, customer, **extra) -> Conversion:
-        conversion = Conversion(
-            program=self.program, type=data.type, customer=customer, amount=data.amount, currency=data.currency,
+        conversion = bulk.new(
+            Conversion, program=self.program, type=data.type, customer=customer, amount=data.amount, currency=data.currency,
             order_id=data.order_id, occurred_at=data.occurred_at, trust=data.trust, metadata=data.metadata or {},
             **{"referral": None, **extra},
         )
