@@ -62,7 +62,7 @@ def _apply_model(batch, touch: Touch, occurred_at: datetime) -> Touch:
 def _touch_from_claim(batch, customer, occurred_at: datetime) -> Touch | None:
     if not customer.email_normalized:
         return None
-    claim = batch.latest_claims.get(customer.email_normalized)
+    claim = batch.latest_claim(customer.email_normalized)
     if claim is None or claim.created_at < occurred_at - window(batch.program):
         return None
     link = batch.links_by_advocate.get(claim.advocate_id)
