@@ -36,6 +36,29 @@ def _datetimes(*moments: datetime) -> list:
     return [field.get_db_prep_value(moment, connection, prepared=False) for moment in moments]
 
 
+class _RewardsOf(dict):
+    """id(conversion) -> its rewards. The rewards of the conversions the batch read are read,
+    all at once, when one of them is first asked for: only repeated events and refunds need
+    them, not the usual new signup or purchase (whose customer's signup was read)."""
+
+    def __missing__(self, key: int) -> list:
+        pending = getattr(self, "_pending", None)
+        if pending and key in pending:
+            self._pending = None
+            by_pk = {conversion.pk: conversion for conversion in pending.values()}
+            where, params = bulk.in_list(by_pk)
+            for reward in bulk.select(Reward, f"t.conversion_id IN {where}", params, order_by="t.id"):
+                reward.conversion = by_pk[reward.conversion_id]
+                self.setdefault(id(reward.conversion), []).append(reward)
+            if key in self:
+                return self[key]
+        value = self[key] = []
+        return value
+
+    def read_later(self, conversions: list) -> None:
+        self._pending = {id(conversion): conversion for conversion in conversions}
+
+
 class ConversionBatch:
     def __init__(self, program, items: list, now: datetime):
         self.program, self.now = program, now
@@ -50,7 +73,7 @@ class ConversionBatch:
         self.changed_conversions: list[Conversion] = []
         self.referrals: dict[int, list[Referral]] = defaultdict(list)  # id(customer) -> referrals
         self.new_referrals: list[Referral] = []
-        self.rewards_of: dict[int, list[Reward]] = defaultdict(list)  # id(conversion) -> rewards
+        self.rewards_of: dict[int, list[Reward]] = _RewardsOf()  # id(conversion) -> rewards
         self.click_visitors: dict[str, str] = {}
         self.visitor_clicks: dict[str, list[tuple]] = defaultdict(list)
         self.latest_claims: dict[str, FriendClaim] = {}
@@ -137,11 +160,7 @@ class ConversionBatch:
                 self.signups[id(conversion.customer)] = conversion
         self._conversion_customers = customers
         if found:
-            by_pk = {conversion.pk: conversion for conversion in found}
-            where, params = bulk.in_list(by_pk)
-            for reward in bulk.select(Reward, f"t.conversion_id IN {where}", params, order_by="t.id"):
-                reward.conversion = by_pk[reward.conversion_id]
-                self.rewards_of[id(reward.conversion)].append(reward)
+            self.rewards_of.read_later(found)
         return found
 
     def _load_referrals(self, customers: dict[int, Customer], conversions: list[Conversion]) -> None:
