@@ -12,8 +12,8 @@ unsaved related object is refused like bulk_create refuses it.
 
 Scope, deliberately small: new objects with an auto-increment pk, every concrete field
 written, no signals (bulk_create sends none either), no conflict handling — a refused row
-raises IntegrityError to the caller. The same SQL shape works on SQLite (≥ 3.35) and
-PostgreSQL.
+raises IntegrityError to the caller. SQLite (≥ 3.35) gets `VALUES (…), (…)`; PostgreSQL
+one array per column through `SELECT * FROM UNNEST(…)`, as Django 5.2's bulk_create.
 
 `new(Model, **values)` builds the new instance `Model(**values)` builds — every concrete
 field's default, the values given by attname or, for a foreign key, by name (the related
@@ -93,6 +93,16 @@ class _Plan:
         self.head = f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(column) for column in self.columns)})"
         self.returning = f"RETURNING {quote(meta.db_table)}.{quote(self.pk.column)}"
         self.row = "(" + ", ".join(["%s"] * len(self.fields)) + ")"
+        # PostgreSQL: one array parameter per column (`SELECT * FROM UNNEST(…)`, as Django's own
+        # bulk_create does since 5.2) rather than a placeholder per value: psycopg parses a query
+        # text with thousands of placeholders on every execution, which cost more than the insert
+        self.unnest = None
+        if connection.vendor == "postgresql" and not any(
+                hasattr(field, "get_placeholder")
+                or (field.target_field if field.is_relation else field).get_internal_type() not in connection.data_types
+                for field in self.fields):
+            types = [field.db_type(connection).split("(")[0] for field in self.fields]
+            self.unnest = "SELECT * FROM UNNEST(" + ", ".join(f"(%s)::{kind}[]" for kind in types) + ")"
 
 
 def _passing(types, prep, connection):
@@ -158,8 +168,11 @@ def insert(objs: list, using: str | None = None) -> list:
     with transaction.atomic(using=alias, savepoint=False), connection.cursor() as cursor:
         for start in range(0, len(rows), size):
             chunk = rows[start:start + size]
-            sql = f"{plan.head} VALUES {', '.join([plan.row] * len(chunk))} {plan.returning}"
-            cursor.execute(sql, [value for row in chunk for value in row])
+            if plan.unnest and len(chunk) > 1 and not any(hasattr(value, "as_sql") for row in chunk for value in row):
+                cursor.execute(f"{plan.head} {plan.unnest} {plan.returning}", [list(column) for column in zip(*chunk, strict=True)])
+            else:
+                sql = f"{plan.head} VALUES {', '.join([plan.row] * len(chunk))} {plan.returning}"
+                cursor.execute(sql, [value for row in chunk for value in row])
             returned = connection.ops.fetch_returned_insert_rows(cursor)
             if len(returned) != len(chunk):
                 raise RuntimeError(f"The database returned {len(returned)} ids for {len(chunk)} rows.")

@@ -230,3 +230,17 @@ def test_new_instances_are_written_like_constructed_ones(setup):
     bulk.insert([conversion])
     assert conversion.customer_id == customer.pk
     assert Conversion.objects.get(pk=conversion.pk).customer.external_id == "w"
+
+
+@pytest.mark.django_db
+def test_postgresql_gets_one_array_parameter_per_column(setup):
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only (SQLite gets VALUES rows)")
+    program, *_ = setup
+    customers = _customers(program, "arr", 300)
+    with CaptureQueriesContext(connection) as queries:
+        bulk.insert(customers)
+    (insert,) = [q["sql"] for q in queries if q["sql"].startswith("INSERT")]
+    assert "UNNEST(" in insert and " VALUES " not in insert
+    assert [c.external_id for c in Customer.objects.filter(pk__in=[c.pk for c in customers]).order_by("pk")] == [
+        c.external_id for c in customers]
