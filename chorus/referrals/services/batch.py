@@ -1,8 +1,9 @@
 """The unit of work behind recording conversions: one batch of events of one program.
 
-Everything the events need is read up front with a fixed number of queries (customers,
-their conversions, purchases and referrals, clicks by token and by visitor, friend claims,
-links, reward rules and the rewards their limits count); each event is then processed in
+Everything the events need is read with a fixed number of queries (customers, their
+conversions, purchases and referrals, clicks by token and by visitor, links, reward rules
+and the rewards their limits count up front; friend claims, and the rewards of conversions
+already recorded, on first need, once for the whole batch); each event is then processed in
 memory, in order, seeing what the earlier events of the batch created; `flush()` writes
 the new rows with one bulk INSERT per table (`chorus.core.bulk.insert`). A single event is
 a batch of one.
@@ -132,7 +133,8 @@ class ConversionBatch:
 
     def _load_conversions(self, items: list, customers: dict[int, Customer]) -> list[Conversion]:
         """The conversions the events may repeat (same order id; the customers' signups), and
-        the customers' purchases (which one is first), in one read; then their rewards."""
+        the customers' purchases (which one is first), in one read. Their rewards are read
+        only if an event repeats one of them (see _RewardsOf)."""
         order_ids = {item.order_id for item in items if item.order_id}
         if not (order_ids or customers):
             return []
