@@ -148,20 +148,7 @@ def insert(objs: list, using: str | None = None) -> list:
     alias = using or router.db_for_write(model)
     connection = connections[alias]
     plan = _plan(model, connection)
-    rows = []
-    for obj in objs:
-        if type(obj) is not model:
-            raise TypeError("insert() writes instances of one model at a time.")
-        if obj.pk is not None:
-            raise ValueError("insert() writes new objects only (their pk is set by the database).")
-        cached = obj._state.fields_cache
-        for relation in plan.relations:
-            if relation[1] in cached:
-                _prepare_relation(obj, cached[relation[1]], *relation)
-        values = obj.__dict__
-        for field in plan.auto_now:
-            field.pre_save(obj, add=True)
-        rows.append([convert(values[attname]) for attname, convert in zip(plan.attnames, plan.converters, strict=True)])
+    rows = [_row(plan, model, obj) for obj in objs]
     # the backend's batch size (999 parameters on SQLite), and never more than the 65,535
     # parameters one PostgreSQL statement can carry
     size = max(min(connection.ops.bulk_batch_size(plan.fields, objs), MAX_PARAMETERS // len(plan.fields)), 1)
@@ -177,10 +164,51 @@ def insert(objs: list, using: str | None = None) -> list:
             if len(returned) != len(chunk):
                 raise RuntimeError(f"The database returned {len(returned)} ids for {len(chunk)} rows.")
             for obj, (pk,) in zip(objs[start:start + size], returned, strict=True):
-                obj.pk = pk
-                obj._state.adding = False
-                obj._state.db = alias
+                _saved(obj, pk, alias)
     return objs
+
+
+def insert_unless_taken(obj, columns: tuple[str, ...], using: str | None = None) -> bool:
+    """Write one new instance unless a row already holds its values of `columns` (the columns
+    of a unique constraint): one `INSERT … ON CONFLICT (…) DO NOTHING RETURNING pk` statement,
+    without a transaction or savepoint of its own. True when written (pk set), False if taken.
+    A concurrent insert of the same values is waited for, as a plain INSERT waits for it."""
+    model = type(obj)
+    alias = using or router.db_for_write(model)
+    connection = connections[alias]
+    plan = _plan(model, connection)
+    row = _row(plan, model, obj)
+    quote = connection.ops.quote_name
+    conflict = ", ".join(quote(column) for column in columns)
+    with connection.cursor() as cursor:
+        cursor.execute(f"{plan.head} VALUES {plan.row} ON CONFLICT ({conflict}) DO NOTHING {plan.returning}", row)
+        returned = cursor.fetchall()
+    if not returned:
+        return False
+    _saved(obj, returned[0][0], alias)
+    return True
+
+
+def _row(plan, model, obj) -> list:
+    """The values of one new instance, prepared for the database."""
+    if type(obj) is not model:
+        raise TypeError("insert() writes instances of one model at a time.")
+    if obj.pk is not None:
+        raise ValueError("insert() writes new objects only (their pk is set by the database).")
+    cached = obj._state.fields_cache
+    for relation in plan.relations:
+        if relation[1] in cached:
+            _prepare_relation(obj, cached[relation[1]], *relation)
+    values = obj.__dict__
+    for field in plan.auto_now:
+        field.pre_save(obj, add=True)
+    return [convert(values[attname]) for attname, convert in zip(plan.attnames, plan.converters, strict=True)]
+
+
+def _saved(obj, pk, alias: str) -> None:
+    obj.pk = pk
+    obj._state.adding = False
+    obj._state.db = alias
 
 
 def _prepare_relation(obj, related, field, cache_name, attname, target_attname) -> None:

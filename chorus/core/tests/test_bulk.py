@@ -244,3 +244,20 @@ def test_postgresql_gets_one_array_parameter_per_column(setup):
     assert "UNNEST(" in insert and " VALUES " not in insert
     assert [c.external_id for c in Customer.objects.filter(pk__in=[c.pk for c in customers]).order_by("pk")] == [
         c.external_id for c in customers]
+
+
+@pytest.mark.django_db
+def test_insert_unless_taken_writes_once_and_says_so(setup):
+    from chorus.core.models import IdempotencyRecord
+
+    program, *_ = setup
+    first = IdempotencyRecord(program=program, key="k", fingerprint="a")
+    second = IdempotencyRecord(program=program, key="k", fingerprint="b")
+    with CaptureQueriesContext(connection) as queries:
+        assert bulk.insert_unless_taken(first, ("program_id", "key")) is True
+        assert bulk.insert_unless_taken(second, ("program_id", "key")) is False
+    assert len(queries) == 2  # no transaction or savepoint of their own
+    assert first.pk and not first._state.adding and second.pk is None
+    saved = IdempotencyRecord.objects.get(program=program, key="k")
+    assert (saved.pk, saved.fingerprint, saved.completed, saved.response_body) == (first.pk, "a", False, None)
+    assert saved.created_at == first.created_at
