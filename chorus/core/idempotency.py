@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import wraps
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.http import JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,6 +30,7 @@ from ninja.responses import NinjaJSONEncoder
 from ninja.utils import contribute_operation_args
 from pydantic import BaseModel
 
+from . import bulk
 from .api_errors import error_body
 from .errors import ChorusError, Conflict, InvalidInput
 from .models import IdempotencyRecord
@@ -71,11 +72,10 @@ def _expired(record: IdempotencyRecord, now: datetime) -> bool:
 
 
 def _reserve(program, key: str, print_: str) -> IdempotencyRecord | None:
-    try:
-        with transaction.atomic():
-            return IdempotencyRecord.objects.create(program=program, key=key, fingerprint=print_)
-    except IntegrityError:
-        return None
+    """The new record, or None when the key is taken: one INSERT … ON CONFLICT DO NOTHING on
+    the (program, key) constraint (no transaction of its own: it commits at once)."""
+    record = IdempotencyRecord(program=program, key=key, fingerprint=print_)
+    return record if bulk.insert_unless_taken(record, ("program_id", "key")) else None
 
 
 def claim(program, key: str, print_: str) -> IdempotencyRecord | StoredResponse:

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from chorus.core import bulk
 from chorus.core.errors import InvalidInput
 from chorus.core.models import audit
 from chorus.core.signing import hash_secret
@@ -61,7 +62,10 @@ def authenticate_api_key(raw: str) -> ApiKey | None:
     if not raw or not raw.startswith(KEY_PREFIX):
         return None
     prefix = raw[len(KEY_PREFIX):].split("_", 1)[0]
-    key = ApiKey.objects.select_related("program").filter(prefix=prefix, revoked_at__isnull=True).first()
+    # every API request runs this: SQL written once rather than a queryset compiled per request
+    found = bulk.select(ApiKey, "t.prefix = %s AND t.revoked_at IS NULL", [prefix], related=("program",),
+                        order_by="t.created_at DESC", suffix="LIMIT 1")  # ApiKey's default ordering, as first()
+    key = found[0] if found else None
     if key is None or not secrets.compare_digest(key.secret_hash, hash_secret(raw)):
         return None
     now = timezone.now()

@@ -8,7 +8,7 @@ expects, so a task delivered twice, or two workers racing, change nothing the se
 import logging
 from datetime import datetime, timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -63,33 +63,53 @@ class RewardBook:
 
     def __init__(self, program, now: datetime):
         self.program, self.now = program, now
-        self.rules = list(RewardRule.objects.filter(program=program, is_active=True))
+        # the queryset's rows in RewardRule's default order (side, event, pk), from SQL written once
+        self.rules = bulk.select(RewardRule, "t.program_id = %s AND t.is_active", [program.pk],
+                                 order_by="t.side, t.event, t.id")
         self.per_friend: dict[tuple[int, int], int] = {}  # (rule, id(customer)) -> live rewards
         self.per_month: dict[tuple[int, int], list[datetime]] = {}  # (rule, advocate) -> conversion times
         self.new_rewards: list[Reward] = []
         self.new_entries: list[LedgerEntry] = []
 
+    @property
+    def locks_advocates(self) -> bool:
+        """load() locks the advocates the batch may reward (a rule has a monthly cap)."""
+        return any(rule.monthly_cap is not None and rule.side == Side.ADVOCATE for rule in self.rules)
+
     def load(self, *, customers: dict[int, object], advocate_ids: set[int], times: list[datetime]) -> None:
         """Read the live rewards the limits count, and lock the advocates of capped rules (pk order)."""
+        from chorus.advocates.models import Advocate
+        from chorus.referrals.models import Conversion
+
+        rewards, conversions = bulk.table(Reward), bulk.table(Conversion)
+        live, live_params = bulk.in_list(LIVE)
         friend_rules = [rule.pk for rule in self.rules
                         if rule.max_purchases is not None and rule.event == RewardRule.Event.PURCHASE]
         if friend_rules and customers:
-            for rule_id, customer_id in Reward.objects.filter(
-                    rule_id__in=friend_rules, status__in=LIVE, conversion__customer_id__in=list(customers),
-            ).values_list("rule_id", "conversion__customer_id"):
+            rules, rules_params = bulk.in_list(friend_rules)
+            owners, owners_params = bulk.in_list(customers)
+            for rule_id, customer_id in bulk.rows(
+                    f"SELECT r.rule_id, c.customer_id FROM {rewards} r INNER JOIN {conversions} c ON c.id = r.conversion_id "
+                    f"WHERE r.rule_id IN {rules} AND r.status IN {live} AND c.customer_id IN {owners}",
+                    [*rules_params, *live_params, *owners_params]):
                 key = (rule_id, id(customers[customer_id]))
                 self.per_friend[key] = self.per_friend.get(key, 0) + 1
         capped = [rule.pk for rule in self.rules if rule.monthly_cap is not None and rule.side == Side.ADVOCATE]
         if capped and advocate_ids and times:
-            from chorus.advocates.models import Advocate
-
             list(Advocate.objects.select_for_update().filter(pk__in=advocate_ids).order_by("pk").values_list("pk"))
             since, until = _month_of(min(times))[0], _month_of(max(times))[1]
-            for rule_id, advocate_id, occurred_at in Reward.objects.filter(
-                    rule_id__in=capped, status__in=LIVE, advocate_id__in=advocate_ids,
-                    conversion__occurred_at__gte=since, conversion__occurred_at__lt=until,
-            ).values_list("rule_id", "advocate_id", "conversion__occurred_at"):
-                self.per_month.setdefault((rule_id, advocate_id), []).append(occurred_at)
+            occurred_at = Conversion._meta.get_field("occurred_at")
+            rules, rules_params = bulk.in_list(capped)
+            advocates, advocates_params = bulk.in_list(advocate_ids)
+            for rule_id, advocate_id, moment in bulk.rows(
+                    f"SELECT r.rule_id, r.advocate_id, c.occurred_at FROM {rewards} r "
+                    f"INNER JOIN {conversions} c ON c.id = r.conversion_id WHERE r.rule_id IN {rules} "
+                    f"AND r.status IN {live} AND r.advocate_id IN {advocates} AND c.occurred_at >= %s "
+                    "AND c.occurred_at < %s",
+                    [*rules_params, *live_params, *advocates_params,
+                     *(occurred_at.get_db_prep_value(value, connection) for value in (since, until))],
+                    fields=(None, None, occurred_at)):
+                self.per_month.setdefault((rule_id, advocate_id), []).append(moment)
 
     def _within_limits(self, rule: RewardRule, conversion, referral) -> bool:
         if conversion.type == "purchase" and conversion.amount < rule.min_purchase_amount:
@@ -128,8 +148,8 @@ class RewardBook:
             amount = _amount_for(rule, conversion)
             if amount <= 0 or not self._within_limits(rule, conversion, referral):
                 continue
-            reward = Reward(
-                program=program, rule=rule, conversion=conversion, referral=referral, side=rule.side,
+            reward = bulk.new(
+                Reward, program=program, rule=rule, conversion=conversion, referral=referral, side=rule.side,
                 advocate=referral.advocate if rule.side == Side.ADVOCATE else None,
                 customer=conversion.customer if rule.side == Side.FRIEND else None,
                 kind=rule.kind, amount=amount, currency=program.currency if rule.kind != RewardRule.Kind.POINTS else "",
@@ -150,8 +170,8 @@ class RewardBook:
         reward.approved_at = reward.issued_at = reward.updated_at = self.now
         if reward.kind != RewardRule.Kind.COUPON:
             unit = LedgerEntry.Unit.POINTS if reward.kind == RewardRule.Kind.POINTS else LedgerEntry.Unit.CREDIT
-            self.new_entries.append(LedgerEntry(
-                program=reward.program, unit=unit, amount=reward.amount, reason=LedgerEntry.Reason.REWARD,
+            self.new_entries.append(bulk.new(
+                LedgerEntry, program=reward.program, unit=unit, amount=reward.amount, reason=LedgerEntry.Reason.REWARD,
                 advocate=reward.advocate, customer=reward.customer, reward=reward,
                 currency=reward.currency if unit == LedgerEntry.Unit.CREDIT else "", note=reward.rule.name[:300],
             ))

@@ -180,3 +180,84 @@ def test_statements_stay_under_the_parameter_limit(setup, monkeypatch):
     assert len([q for q in queries if q["sql"].startswith("INSERT")]) == 5
     assert sorted(c.pk for c in customers) == [c.pk for c in customers]
     assert Customer.objects.filter(pk__in=[c.pk for c in customers], external_id__startswith="p").count() == 45
+
+
+# --- bulk.new builds what Model(**values) builds ---------------------------------------------
+
+def _state(obj) -> tuple:
+    values = {key: value for key, value in obj.__dict__.items() if key != "_state"}
+    return values, obj._state.adding, obj._state.db, dict(obj._state.fields_cache)
+
+
+@pytest.mark.django_db
+def test_new_builds_what_the_model_constructor_builds(setup):
+    program, rules, advocate, referral = setup
+    customer = Customer(program=program, external_id="n1", first_seen_at=WHEN)  # unsaved: its pk stays None
+    conversion = Conversion.objects.create(program=program, type="purchase", customer=referral.customer, amount=10,
+                                           currency="EUR", order_id="n", occurred_at=WHEN)
+    cases = [
+        (Customer, {"program": program, "external_id": "x", "email": "a@b.org", "email_normalized": "a@b.org",
+                    "name": "", "first_seen_at": WHEN}),
+        (Customer, {"program_id": program.pk, "external_id": "y", "first_seen_at": WHEN}),
+        (Conversion, {"program": program, "type": "signup", "customer": customer, "amount": 0, "currency": "EUR",
+                      "order_id": "", "occurred_at": WHEN, "trust": "server", "metadata": {}, "referral": None}),
+        (Referral, {"program": program, "advocate": advocate, "customer": referral.customer, "link": advocate.link,
+                    "click_token": "t", "clicked_at": WHEN, "reason": "click", "attribution_model": "last_touch",
+                    "is_primary": True, "flag": "", "review": "clean"}),
+        (Reward, {"program": program, "rule": rules[0], "conversion": conversion, "referral": referral,
+                  "side": "friend", "advocate": None, "customer": referral.customer, "kind": "coupon", "amount": 1,
+                  "currency": "", "code": "C", "hold_until": None, "status_reason": ""}),
+        (LedgerEntry, {"program": program, "unit": "points", "amount": 5, "reason": "reward", "advocate": advocate,
+                       "customer": None, "currency": "", "note": "n"}),
+        (Conversion, {}),
+    ]
+    for model, values in cases:
+        assert _state(bulk.new(model, **values)) == _state(model(**values)), model
+    first, second = bulk.new(Reward), bulk.new(Reward)
+    assert first.status_reason_data == {} and first.status_reason_data is not second.status_reason_data
+    with pytest.raises(TypeError):
+        bulk.new(Customer, nonsense=1)
+    with pytest.raises(ValueError):
+        bulk.new(Conversion, customer=program)
+
+
+@pytest.mark.django_db
+def test_new_instances_are_written_like_constructed_ones(setup):
+    program, *_ = setup
+    customer = bulk.new(Customer, program=program, external_id="w", first_seen_at=WHEN)
+    conversion = bulk.new(Conversion, program=program, type="signup", customer=customer, occurred_at=WHEN)
+    bulk.insert([customer])
+    bulk.insert([conversion])
+    assert conversion.customer_id == customer.pk
+    assert Conversion.objects.get(pk=conversion.pk).customer.external_id == "w"
+
+
+@pytest.mark.django_db
+def test_postgresql_gets_one_array_parameter_per_column(setup):
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only (SQLite gets VALUES rows)")
+    program, *_ = setup
+    customers = _customers(program, "arr", 300)
+    with CaptureQueriesContext(connection) as queries:
+        bulk.insert(customers)
+    (insert,) = [q["sql"] for q in queries if q["sql"].startswith("INSERT")]
+    assert "UNNEST(" in insert and " VALUES " not in insert
+    assert [c.external_id for c in Customer.objects.filter(pk__in=[c.pk for c in customers]).order_by("pk")] == [
+        c.external_id for c in customers]
+
+
+@pytest.mark.django_db
+def test_insert_unless_taken_writes_once_and_says_so(setup):
+    from chorus.core.models import IdempotencyRecord
+
+    program, *_ = setup
+    first = IdempotencyRecord(program=program, key="k", fingerprint="a")
+    second = IdempotencyRecord(program=program, key="k", fingerprint="b")
+    with CaptureQueriesContext(connection) as queries:
+        assert bulk.insert_unless_taken(first, ("program_id", "key")) is True
+        assert bulk.insert_unless_taken(second, ("program_id", "key")) is False
+    assert len(queries) == 2  # no transaction or savepoint of their own
+    assert first.pk and not first._state.adding and second.pk is None
+    saved = IdempotencyRecord.objects.get(program=program, key="k")
+    assert (saved.pk, saved.fingerprint, saved.completed, saved.response_body) == (first.pk, "a", False, None)
+    assert saved.created_at == first.created_at

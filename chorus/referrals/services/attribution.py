@@ -9,6 +9,8 @@ clicks the same visitor made within the window.
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from chorus.core import bulk
+
 from ..models import FriendClaim, Referral, ReferralLink
 
 CLOCK_SKEW = timedelta(minutes=5)
@@ -60,7 +62,7 @@ def _apply_model(batch, touch: Touch, occurred_at: datetime) -> Touch:
 def _touch_from_claim(batch, customer, occurred_at: datetime) -> Touch | None:
     if not customer.email_normalized:
         return None
-    claim = batch.latest_claims.get(customer.email_normalized)
+    claim = batch.latest_claim(customer.email_normalized)
     if claim is None or claim.created_at < occurred_at - window(batch.program):
         return None
     link = batch.links_by_advocate.get(claim.advocate_id)
@@ -120,8 +122,8 @@ def attribute(batch, *, customer, occurred_at: datetime, click_id: str = "", pro
     if existing:
         return existing
     flag = Referral.Flag.DUPLICATE_FRIEND if primary else _flag_for(batch, customer, touch, occurred_at)
-    return batch.add_referral(Referral(
-        program=program, advocate=touch.link.advocate, customer=customer, link=touch.link,
+    return batch.add_referral(bulk.new(
+        Referral, program=program, advocate=touch.link.advocate, customer=customer, link=touch.link,
         click_token=touch.token, clicked_at=touch.clicked_at, reason=touch.reason,
         attribution_model=program.attribution_model if touch.reason == Referral.Reason.CLICK else "",
         is_primary=primary is None, flag=flag,

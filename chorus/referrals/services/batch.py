@@ -1,8 +1,9 @@
 """The unit of work behind recording conversions: one batch of events of one program.
 
-Everything the events need is read up front with a fixed number of queries (customers,
-their conversions, purchases and referrals, clicks by token and by visitor, friend claims,
-links, reward rules and the rewards their limits count); each event is then processed in
+Everything the events need is read with a fixed number of queries (customers, their
+conversions, purchases and referrals, clicks by token and by visitor, links, reward rules
+and the rewards their limits count up front; friend claims, and the rewards of conversions
+already recorded, on first need, once for the whole batch); each event is then processed in
 memory, in order, seeing what the earlier events of the batch created; `flush()` writes
 the new rows with one bulk INSERT per table (`chorus.core.bulk.insert`). A single event is
 a batch of one.
@@ -15,7 +16,7 @@ rolls the batch back and records its events one at a time.
 from collections import defaultdict
 from datetime import datetime
 
-from django.db.models import Q
+from django.db import connection
 
 from chorus.advocates.models import Customer
 from chorus.campaigns.services.referrals import complete_referral_asks
@@ -29,6 +30,35 @@ from ..models import Click, Conversion, FriendClaim, Referral, ReferralLink
 from .attribution import CLOCK_SKEW, window
 
 CUSTOMER_FIELDS = ("external_id", "email", "email_normalized", "name")
+
+
+def _datetimes(*moments: datetime) -> list:
+    """Aware datetimes as the ORM passes them to the database in a lookup."""
+    field = Click._meta.get_field("created_at")
+    return [field.get_db_prep_value(moment, connection, prepared=False) for moment in moments]
+
+
+class _RewardsOf(dict):
+    """id(conversion) -> its rewards. The rewards of the conversions the batch read are read,
+    all at once, when one of them is first asked for: only repeated events and refunds need
+    them, not the usual new signup or purchase (whose customer's signup was read)."""
+
+    def __missing__(self, key: int) -> list:
+        pending = getattr(self, "_pending", None)
+        if pending and key in pending:
+            self._pending = None
+            by_pk = {conversion.pk: conversion for conversion in pending.values()}
+            where, params = bulk.in_list(by_pk)
+            for reward in bulk.select(Reward, f"t.conversion_id IN {where}", params, order_by="t.id"):
+                reward.conversion = by_pk[reward.conversion_id]
+                self.setdefault(id(reward.conversion), []).append(reward)
+            if key in self:
+                return self[key]
+        value = self[key] = []
+        return value
+
+    def read_later(self, conversions: list) -> None:
+        self._pending = {id(conversion): conversion for conversion in conversions}
 
 
 class ConversionBatch:
@@ -45,7 +75,7 @@ class ConversionBatch:
         self.changed_conversions: list[Conversion] = []
         self.referrals: dict[int, list[Referral]] = defaultdict(list)  # id(customer) -> referrals
         self.new_referrals: list[Referral] = []
-        self.rewards_of: dict[int, list[Reward]] = defaultdict(list)  # id(conversion) -> rewards
+        self.rewards_of: dict[int, list[Reward]] = _RewardsOf()  # id(conversion) -> rewards
         self.click_visitors: dict[str, str] = {}
         self.visitor_clicks: dict[str, list[tuple]] = defaultdict(list)
         self.latest_claims: dict[str, FriendClaim] = {}
@@ -61,24 +91,36 @@ class ConversionBatch:
     # --- reading, once per batch -------------------------------------------------------------
 
     def _load(self, items: list) -> None:
-        customers = self._load_customers(items)
+        self._items, self._claims_loaded = items, False
+        customers = self._customers = self._load_customers(items)
+        self._conversion_customers = customers
         conversions = self._load_conversions(items, customers)
         self._load_referrals(customers, conversions)
         self._load_clicks(items)
-        self._load_claims(items, customers)
-        self._load_links(items)
         self.rewards = RewardBook(self.program, self.now)
+        if self.rewards.locks_advocates:  # the advocates claims point to are locked with the others
+            self._load_claims(items, customers)
+        link_ids = {click.link_id for item in items if item.click_id for click in [self.parse_click(item.click_id)] if click}
+        link_ids |= {click[3] for clicks in self.visitor_clicks.values() for click in clicks}
+        self._load_links(link_ids=link_ids, promos={item.promo_code.strip().upper() for item in items if item.promo_code.strip()},
+                         codes={item.referral_code.strip().lower() for item in items if item.referral_code.strip()},
+                         advocates={claim.advocate_id for claim in self.latest_claims.values()})
         advocates = {link.advocate_id for link in self.links_by_id.values()}
         advocates |= {referral.advocate_id for referrals in self.referrals.values() for referral in referrals}
         self.rewards.load(customers=customers, advocate_ids=advocates, times=[item.occurred_at for item in items])
+
+    # The reads below are SQL written once (chorus.core.bulk.select/rows) rather than querysets
+    # compiled on every call: for a single event, compiling cost more than the database's answers.
 
     def _load_customers(self, items: list) -> dict[int, Customer]:
         external_ids = {item.customer_external_id for item in items if item.customer_external_id}
         emails = {normalize_email(item.email) for item in items if item.email}
         if not (external_ids or emails):
             return {}
-        found = Customer.objects.filter(program=self.program).filter(
-            Q(external_id__in=external_ids) | Q(email_normalized__in=emails)).order_by("pk")
+        ids, ids_params = bulk.in_list(external_ids)
+        mails, mails_params = bulk.in_list(emails)
+        found = bulk.select(Customer, f"t.program_id = %s AND (t.external_id IN {ids} OR t.email_normalized IN {mails})",
+                            [self.program.pk, *ids_params, *mails_params], order_by="t.id")
         customers = {customer.pk: customer for customer in found}
         for customer in customers.values():
             self._index_customer(customer)
@@ -91,79 +133,115 @@ class ConversionBatch:
             self.customers_by_email.setdefault(customer.email_normalized, customer)
 
     def _load_conversions(self, items: list, customers: dict[int, Customer]) -> list[Conversion]:
+        """The conversions the events may repeat (same order id; the customers' signups), and
+        the customers' purchases (which one is first), in one read. Their rewards are read
+        only if an event repeats one of them (see _RewardsOf)."""
         order_ids = {item.order_id for item in items if item.order_id}
         if not (order_ids or customers):
             return []
-        found = list(Conversion.objects.filter(program=self.program).filter(
-            Q(order_id__in=order_ids) | Q(customer_id__in=list(customers), type="signup"),
-        ).select_related("customer", "referral"))
+        orders, orders_params = bulk.in_list(order_ids)
+        owners, owners_params = bulk.in_list(customers)
+        read = bulk.select(
+            Conversion, f"t.program_id = %s AND (t.order_id IN {orders} OR (t.customer_id IN {owners} "
+            "AND t.type IN ('signup', 'purchase')))", [self.program.pk, *orders_params, *owners_params],
+            order_by="t.occurred_at DESC")  # Conversion's default ordering, as the queryset read them
+        found = []
+        for conversion in read:
+            if conversion.type == "purchase" and conversion.customer_id in customers:
+                self.purchases[id(customers[conversion.customer_id])].append((conversion.occurred_at, conversion.pk))
+            if conversion.order_id in order_ids or conversion.type == "signup":
+                found.append(conversion)
+        missing = {conversion.customer_id for conversion in found} - set(customers)
+        if missing:  # e.g. a refund names only the order
+            where, params = bulk.in_list(missing)
+            customers = {**customers, **{customer.pk: customer for customer in bulk.select(Customer, f"t.id IN {where}", params)}}
         for conversion in found:
-            conversion.customer = customers.get(conversion.customer_id, conversion.customer)
+            conversion.customer = customers[conversion.customer_id]
             if conversion.order_id:
                 self.conversions_by_order[(conversion.type, conversion.order_id)] = conversion
             if conversion.type == "signup":
                 self.signups[id(conversion.customer)] = conversion
-        if customers:
-            for customer_id, occurred_at, pk in Conversion.objects.filter(
-                    customer_id__in=list(customers), type="purchase").values_list("customer_id", "occurred_at", "pk"):
-                self.purchases[id(customers[customer_id])].append((occurred_at, pk))
+        self._conversion_customers = customers
         if found:
-            by_pk = {conversion.pk: conversion for conversion in found}
-            for reward in Reward.objects.filter(conversion_id__in=list(by_pk)).order_by("pk"):
-                reward.conversion = by_pk[reward.conversion_id]
-                self.rewards_of[id(reward.conversion)].append(reward)
+            self.rewards_of.read_later(found)
         return found
 
     def _load_referrals(self, customers: dict[int, Customer], conversions: list[Conversion]) -> None:
-        if not customers:
+        owners = self._conversion_customers  # and those of conversions named by their order only
+        if not owners:
             return
         by_pk = {}
-        for referral in Referral.objects.filter(customer_id__in=list(customers)).select_related("advocate"):
-            referral.customer = customers[referral.customer_id]
-            self.referrals[id(referral.customer)].append(referral)
+        where, params = bulk.in_list(owners)
+        for referral in bulk.select(Referral, f"t.customer_id IN {where}", params, related=("advocate",),
+                                    order_by="t.created_at DESC"):  # Referral's default ordering
+            referral.customer = owners[referral.customer_id]
+            if referral.customer_id in customers:
+                self.referrals[id(referral.customer)].append(referral)
             by_pk[referral.pk] = referral
+        missing = {conversion.referral_id for conversion in conversions} - set(by_pk) - {None}
+        if missing:
+            where, params = bulk.in_list(missing)
+            by_pk.update((referral.pk, referral) for referral in bulk.select(Referral, f"t.id IN {where}", params))
         for conversion in conversions:  # one object per row, whichever way it was read
-            if conversion.referral_id in by_pk:
-                conversion.referral = by_pk[conversion.referral_id]
+            conversion.referral = by_pk[conversion.referral_id] if conversion.referral_id else None
 
     def _load_clicks(self, items: list) -> None:
         tokens = {item.click_id for item in items if item.click_id and self.parse_click(item.click_id)}
         if not tokens:
             return
-        self.click_visitors = dict(Click.objects.filter(token__in=tokens).values_list("token", "visitor_hash"))
+        where, params = bulk.in_list(tokens)
+        self.click_visitors = dict(bulk.rows(f"SELECT token, visitor_hash FROM {bulk.table(Click)} WHERE token IN {where}",
+                                             params))
         visitors = {visitor for visitor in self.click_visitors.values() if visitor}
         if not visitors:
             return
         times = [item.occurred_at for item in items]
-        for visitor, created_at, pk, token, link_id in Click.objects.filter(
-                program=self.program, visitor_hash__in=visitors, is_bot=False,
-                created_at__gte=min(times) - window(self.program), created_at__lte=max(times) + CLOCK_SKEW,
-        ).values_list("visitor_hash", "created_at", "pk", "token", "link_id"):
-            self.visitor_clicks[visitor].append((created_at, pk, token, link_id))
+        where, params = bulk.in_list(visitors)
+        created_at = Click._meta.get_field("created_at")
+        for visitor, clicked_at, pk, token, link_id in bulk.rows(
+                f"SELECT visitor_hash, created_at, id, token, link_id FROM {bulk.table(Click)} WHERE program_id = %s "
+                f"AND visitor_hash IN {where} AND NOT is_bot AND created_at >= %s AND created_at <= %s",
+                [self.program.pk, *params, *_datetimes(min(times) - window(self.program), max(times) + CLOCK_SKEW)],
+                fields=(None, created_at)):
+            self.visitor_clicks[visitor].append((clicked_at, pk, token, link_id))
         for clicks in self.visitor_clicks.values():
             clicks.sort()
 
     def _load_claims(self, items: list, customers: dict[int, Customer]) -> None:
+        self._claims_loaded = True
         emails = {normalize_email(item.email) for item in items if item.email}
         emails |= {customer.email_normalized for customer in customers.values() if customer.email_normalized}
         if not emails:
             return
         since = min(item.occurred_at for item in items) - window(self.program)
-        for claim in FriendClaim.objects.filter(program=self.program, friend_email_normalized__in=emails,
-                                                created_at__gte=since).order_by("created_at", "pk"):
+        where, params = bulk.in_list(emails)
+        for claim in bulk.select(FriendClaim, f"t.program_id = %s AND t.friend_email_normalized IN {where} "
+                                 "AND t.created_at >= %s", [self.program.pk, *params, *_datetimes(since)],
+                                 order_by="t.created_at, t.id"):
             self.latest_claims[claim.friend_email_normalized] = claim
 
-    def _load_links(self, items: list) -> None:
-        link_ids = {click.link_id for item in items if item.click_id for click in [self.parse_click(item.click_id)] if click}
-        link_ids |= {click[3] for clicks in self.visitor_clicks.values() for click in clicks}
-        promos = {item.promo_code.strip().upper() for item in items if item.promo_code.strip()}
-        codes = {item.referral_code.strip().lower() for item in items if item.referral_code.strip()}
-        advocates = {claim.advocate_id for claim in self.latest_claims.values()}
+    def latest_claim(self, email_normalized: str) -> FriendClaim | None:
+        """The friend's latest claim of who referred them; claims (and their advocates' links)
+        are read on the first event that needs one: most events carry a code or a referral."""
+        if not self._claims_loaded:
+            self._load_claims(self._items, self._customers)
+            advocates = {claim.advocate_id for claim in self.latest_claims.values()} - set(self.links_by_advocate)
+            if advocates:
+                self._load_links(advocates=advocates)
+        return self.latest_claims.get(email_normalized)
+
+    def _load_links(self, *, link_ids=frozenset(), promos=frozenset(), codes=frozenset(), advocates=frozenset()) -> None:
         if not (link_ids or promos or codes or advocates):
             return
-        for link in ReferralLink.objects.select_related("advocate").filter(program=self.program).filter(
-                Q(pk__in=link_ids) | Q(promo_code__in=promos) | Q(code__in=codes) | Q(vanity_code__in=codes - {""})
-                | Q(advocate_id__in=advocates)):
+        conditions, params = [], [self.program.pk]
+        for column, values in (("id", link_ids), ("promo_code", promos), ("code", codes),
+                               ("vanity_code", codes - {""}), ("advocate_id", advocates)):
+            if values:
+                where, values = bulk.in_list(values)
+                conditions.append(f"t.{column} IN {where}")
+                params += values
+        for link in bulk.select(ReferralLink, f"t.program_id = %s AND ({' OR '.join(conditions)})", params,
+                                related=("advocate",)):
             self.links_by_id[link.pk] = link
             self.links_by_promo[link.promo_code] = link
             self.links_by_code[link.code] = link
@@ -214,7 +292,7 @@ class ConversionBatch:
         if customer is None and email_normalized:
             customer = self.customers_by_email.get(email_normalized)
         if customer is None:
-            customer = Customer(program=self.program, external_id=external_id, email=email,
+            customer = bulk.new(Customer, program=self.program, external_id=external_id, email=email,
                                 email_normalized=email_normalized, name=name, first_seen_at=seen_at)
             self.new_customers.append(customer)
             self._index_customer(customer)
@@ -243,8 +321,8 @@ class ConversionBatch:
         return None
 
     def add_conversion(self, data, customer, **extra) -> Conversion:
-        conversion = Conversion(
-            program=self.program, type=data.type, customer=customer, amount=data.amount, currency=data.currency,
+        conversion = bulk.new(
+            Conversion, program=self.program, type=data.type, customer=customer, amount=data.amount, currency=data.currency,
             order_id=data.order_id, occurred_at=data.occurred_at, trust=data.trust, metadata=data.metadata or {},
             **{"referral": None, **extra},
         )
