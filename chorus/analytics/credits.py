@@ -48,6 +48,8 @@ MAX_RANGE_DAYS = 3660
 
 def largest_remainder(total: int, weights: dict[int, Fraction]) -> dict[int, int]:
     """`total` split in proportion to `weights` as integers adding up exactly to `total`."""
+    if len(weights) == 1:  # one advocate: the common case, no arithmetic
+        return dict.fromkeys(weights, total)
     whole = sum(weights.values())
     if total < 0:
         return {key: -value for key, value in largest_remainder(-total, weights).items()}
@@ -117,7 +119,7 @@ def touches_of(program, conversion: Conversion, visitors: dict, clicks: dict) ->
     at = _reference(conversion).occurred_at
     since, until = at - timedelta(days=program.attribution_window_days), at + CLOCK_SKEW
     visitor = visitors.get(conversion.referral.click_token)
-    touches = [touch for touch in clicks.get(visitor, []) if since <= touch[0] <= until] if visitor else []
+    touches = [touch for touch in clicks[visitor] if since <= touch[0] <= until] if visitor in clicks else []
     return touches or [(at, conversion.referral.advocate_id)]
 
 
