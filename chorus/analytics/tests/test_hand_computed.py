@@ -240,3 +240,19 @@ def test_reversed_ranges_are_refused(data):
         virality.monthly(data.program, date(2026, 5, 1), date(2026, 3, 1))
     with pytest.raises(InvalidInput):
         influence.influence(data.program, date(2026, 5, 31), date(2026, 5, 1))
+
+
+def test_recompute_command(data):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    data.program.credit_model = "linear"
+    data.program.save()
+    out = StringIO()
+    call_command("recompute_credits", "--program", "hand", "--from", "2026-05-01", "--to", "2026-05-31", stdout=out)
+    assert out.getvalue() == "hand: 8 credit row(s) written with linear\n"
+    assert by_name(data, credits.revenue_per_advocate(data.program, *MAY)) == EXPECTED["linear"]
+    with pytest.raises(CommandError, match="The start date must be on or before the end date."):
+        call_command("recompute_credits", "--program", "hand", "--from", "2026-05-31", "--to", "2026-05-01")
+    assert set(RevenueCredit.objects.values_list("model", flat=True)) == {"linear"}
