@@ -27,7 +27,6 @@ A refund's rows are negative. `weight_ppm` is the share in parts per million, sp
 
 from collections import defaultdict
 from datetime import date, datetime, timedelta
-from fractions import Fraction
 
 from django.db import transaction
 from django.db.models import Sum
@@ -42,40 +41,47 @@ from .models import RevenueCredit
 
 CLOCK_SKEW = timedelta(minutes=5)
 MILLION = 1_000_000
+DECAY_UNIT = 1 << 40
 RECOMPUTE_CHUNK = 2000
 MAX_RANGE_DAYS = 3660
 
 
-def largest_remainder(total: int, weights: dict[int, Fraction]) -> dict[int, int]:
-    """`total` split in proportion to `weights` as integers adding up exactly to `total`."""
+def largest_remainder(total: int, weights: dict[int, int]) -> dict[int, int]:
+    """`total` split in proportion to `weights` as integers adding up exactly to `total`.
+
+    Integer arithmetic only: each key gets ⌊total × weight ÷ Σweights⌋, and the units left over go
+    to the largest remainders (ties: the lowest key first)."""
     if len(weights) == 1:  # one advocate: the common case, no arithmetic
         return dict.fromkeys(weights, total)
-    whole = sum(weights.values())
     if total < 0:
         return {key: -value for key, value in largest_remainder(-total, weights).items()}
-    quotas = {key: Fraction(total) * weight / whole for key, weight in weights.items()}
-    parts = {key: int(quota) for key, quota in quotas.items()}  # floor: quotas are not negative
+    whole = sum(weights.values())
+    parts, remainders = {}, {}
+    for key, weight in weights.items():
+        parts[key], remainders[key] = divmod(total * weight, whole)
     left = total - sum(parts.values())
-    by_remainder = sorted(quotas, key=lambda key: (-(quotas[key] - parts[key]), key))
-    for key in by_remainder[:left]:
+    for key in sorted(remainders, key=lambda key: (-remainders[key], key))[:left]:
         parts[key] += 1
     return parts
 
 
 def touch_weights(model: str, touches: list[tuple[datetime, int]], at: datetime,
-                  half_life_days: int) -> dict[int, Fraction]:
-    """Each advocate's summed weight under `model`; `touches` are (clicked_at, advocate id) in time order."""
+                  half_life_days: int) -> dict[int, int]:
+    """Each advocate's summed weight under `model`, as integers; `touches` are (clicked_at,
+    advocate id) in time order. Time decay weights are in units of 2^−40 (at least one unit per
+    touch): exact for whole multiples of the half-life, within 10^−12 otherwise."""
     if model == Program.CreditModel.FIRST_TOUCH:
-        return {touches[0][1]: Fraction(1)}
+        return {touches[0][1]: 1}
     if model == Program.CreditModel.LAST_TOUCH:
-        return {touches[-1][1]: Fraction(1)}
-    weights: dict[int, Fraction] = defaultdict(Fraction)
+        return {touches[-1][1]: 1}
+    weights: dict[int, int] = defaultdict(int)
+    half_life = half_life_days * 86400
     for clicked_at, advocate_id in touches:
         if model == Program.CreditModel.LINEAR:
             weights[advocate_id] += 1
         else:
-            days = max((at - clicked_at).total_seconds(), 0) / 86400
-            weights[advocate_id] += Fraction(0.5 ** (days / half_life_days))
+            seconds = max((at - clicked_at).total_seconds(), 0)
+            weights[advocate_id] += max(round(DECAY_UNIT * 0.5 ** (seconds / half_life)), 1)
     return dict(weights)
 
 
@@ -148,12 +154,17 @@ def build_credits(program, conversions, model: str | None = None,
         for _at, advocate_id in touches:
             counted[advocate_id] += 1
         credits.extend(
-            RevenueCredit(program=program, conversion=conversion, advocate_id=advocate_id, model=model,
-                          amount=sign * amounts[advocate_id], weight_ppm=ppm[advocate_id],
-                          touches=min(counted[advocate_id], 32767), occurred_at=conversion.occurred_at)
+            _row(program.pk, conversion.pk, advocate_id, model, sign * amounts[advocate_id], ppm[advocate_id],
+                 min(counted[advocate_id], 32767), conversion.occurred_at)
             for advocate_id in sorted(weights)
         )
     return credits
+
+
+def _row(program_id, conversion_id, advocate_id, model, amount, weight_ppm, touches, occurred_at) -> RevenueCredit:
+    """A new row built from positional values in field order: Django's fast path (ingest builds
+    thousands of these per batch; keyword construction costs several times more)."""
+    return RevenueCredit(None, program_id, conversion_id, advocate_id, model, amount, weight_ppm, touches, occurred_at)
 
 
 def record_credits(program, conversions) -> int:
