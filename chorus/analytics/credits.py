@@ -194,8 +194,7 @@ def recompute_credits(program, start_date: date, end_date: date) -> int:
     start, end = _bounds(start_date, end_date)
     written = 0
     with transaction.atomic():
-        RevenueCredit.objects.filter(program=program, conversion__occurred_at__gte=start,
-                                     conversion__occurred_at__lt=end).delete()
+        RevenueCredit.objects.filter(program=program, occurred_at__gte=start, occurred_at__lt=end).delete()
         conversions = conversions_in_range(program, start, end)
         last_pk = 0
         while True:
