@@ -78,6 +78,13 @@ class ProgramSettingsForm(ConsoleForm):
     show_friend_page = forms.BooleanField(label=_("Show the friend page before redirecting"), required=False)
     attribution_window_days = forms.IntegerField(label=_("Attribution window (days)"), min_value=1, max_value=365)
     attribution_model = forms.ChoiceField(label=_("Attribution model"), choices=Program.AttributionModel.choices)
+    credit_model = forms.ChoiceField(
+        label=_("Revenue credit model"), choices=Program.CreditModel.choices,
+        help_text=_("How revenue is shared when a friend clicked several advocates' links. Rewards still "
+                    "follow the attribution model above."))
+    credit_half_life_days = forms.IntegerField(
+        label=_("Time decay half-life (days)"), min_value=1, max_value=365,
+        help_text=_("For time decay: a click this many days older counts half as much."))
     hold_days = forms.IntegerField(label=_("Hold period (days)"), min_value=0, max_value=365,
                                    help_text=_("Purchase rewards wait this long before approval, in case of refunds."))
     currency = forms.CharField(label=_("Currency"), max_length=8, widget=forms.TextInput(attrs=_ltr({"size": 4})),

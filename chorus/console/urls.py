@@ -3,6 +3,7 @@ from django.urls import path
 
 from .views import (
     advocates,
+    analytics,
     api_keys,
     asks,
     catalog,
@@ -29,6 +30,11 @@ urlpatterns = [
     path("programs/<slug:slug>/advocates/", advocates.advocates, name="advocates"),
     path("programs/<slug:slug>/advocates/new/", advocates.advocate_add, name="advocate_add"),
     path("programs/<slug:slug>/funnel/", funnel.funnel, name="funnel"),
+    path("programs/<slug:slug>/influence/", analytics.influence_ranking, name="influence"),
+    path("programs/<slug:slug>/influence/weights/", analytics.influence_weights, name="influence_weights"),
+    path("programs/<slug:slug>/influence/recompute/", analytics.influence_recompute, name="influence_recompute"),
+    path("programs/<slug:slug>/influence/export.csv", analytics.influence_export, name="influence_export"),
+    path("programs/<slug:slug>/virality/", analytics.virality_page, name="virality"),
     path("programs/<slug:slug>/reviews/", reviews.review_queue, name="reviews"),
     path("programs/<slug:slug>/reviews/<int:referral_id>/", reviews.review_decide, name="review_decide"),
     path("programs/<slug:slug>/asks/", asks.ask_list, name="asks"),

@@ -40,6 +40,14 @@ class Program(models.Model):
         LAST_TOUCH = "last_touch", _("Last touch")
         FIRST_TOUCH = "first_touch", _("First touch")
 
+    class CreditModel(models.TextChoices):
+        """How a conversion's revenue is split among the advocates whose links the friend clicked."""
+
+        LAST_TOUCH = "last_touch", _("Last touch")
+        FIRST_TOUCH = "first_touch", _("First touch")
+        LINEAR = "linear", _("Linear")
+        TIME_DECAY = "time_decay", _("Time decay")
+
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="programs")
     name = models.CharField(_("name"), max_length=120)
     slug = models.SlugField(_("slug"), max_length=60, unique=True)
@@ -56,6 +64,10 @@ class Program(models.Model):
     attribution_model = models.CharField(
         _("attribution model"), max_length=16, choices=AttributionModel.choices, default=AttributionModel.LAST_TOUCH
     )
+    credit_model = models.CharField(
+        _("revenue credit model"), max_length=16, choices=CreditModel.choices, default=CreditModel.LAST_TOUCH
+    )
+    credit_half_life_days = models.PositiveIntegerField(_("time decay half-life (days)"), default=7)
     hold_days = models.PositiveIntegerField(_("hold period (days)"), default=30)
     currency = models.CharField(_("currency"), max_length=3, default="USD")
     created_at = models.DateTimeField(auto_now_add=True)

@@ -87,8 +87,9 @@ def revoke_api_key(key: ApiKey, user=None) -> ApiKey:
 PROGRAM_SETTINGS = (
     "name", "slug", "kind", "is_active", "landing_title", "landing_body", "friend_offer", "advocate_offer",
     "allowed_destinations", "default_destination", "show_friend_page", "attribution_window_days",
-    "attribution_model", "hold_days", "currency",
+    "attribution_model", "hold_days", "currency", "credit_model", "credit_half_life_days",
 )
+MAX_HALF_LIFE_DAYS = 365
 MAX_DESTINATIONS = 50
 MAX_WINDOW_DAYS = 365
 
@@ -163,6 +164,10 @@ def program_settings_problems(values: dict, program: Program | None = None) -> d
             errors[field] = [_("At most 200 characters.")]
     if not 1 <= values["attribution_window_days"] <= MAX_WINDOW_DAYS:
         errors["attribution_window_days"] = [_("Between 1 and %(max)d days.") % {"max": MAX_WINDOW_DAYS}]
+    if values["credit_model"] not in Program.CreditModel.values:
+        errors["credit_model"] = [_("Choose last touch, first touch, linear or time decay.")]
+    if not 1 <= values["credit_half_life_days"] <= MAX_HALF_LIFE_DAYS:
+        errors["credit_half_life_days"] = [_("Between 1 and %(max)d days.") % {"max": MAX_HALF_LIFE_DAYS}]
     if not 0 <= values["hold_days"] <= MAX_WINDOW_DAYS:
         errors["hold_days"] = [_("Between 0 and %(max)d days.") % {"max": MAX_WINDOW_DAYS}]
     currency_problem = _currency_problem(program, values["currency"])

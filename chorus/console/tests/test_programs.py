@@ -15,6 +15,7 @@ def settings_data(program, **changes):
         "allowed_destinations": "\n".join(program.allowed_destinations),
         "default_destination": program.default_destination, "attribution_window_days": "30",
         "attribution_model": "last_touch", "hold_days": "30", "currency": "USD",
+        "credit_model": "last_touch", "credit_half_life_days": "7",
     }
     data.update(changes)
     return {key: value for key, value in data.items() if value is not None}
@@ -64,7 +65,7 @@ def test_settings_page_shows_every_field(owner_client, program):
     assert set(form.fields) == {
         "name", "slug", "kind", "is_active", "landing_title", "landing_body", "friend_offer", "advocate_offer",
         "allowed_destinations", "default_destination", "show_friend_page", "attribution_window_days",
-        "attribution_model", "hold_days", "currency",
+        "attribution_model", "hold_days", "currency", "credit_model", "credit_half_life_days",
     }
     assert "https://shop.example.com/" in response.content.decode()
 
