@@ -30,6 +30,7 @@ from .batch import ConversionBatch
 from .conversions import ConversionInput
 
 LEADS_PER_ADVOCATE_PER_HOUR = 10
+ATTEMPTS = 3  # of recording a win, when a concurrent call inserts the same conversion first
 MAX_DEAL_VALUE = 10**12
 PHONE_CHARACTERS = re.compile(r"^\+?[0-9 ().\-/]+$")
 NEXT_STAGES = {
@@ -303,8 +304,18 @@ def reward_won_lead(lead: Lead, *, now: datetime | None = None) -> list:
         currency=program.currency, order_id=f"lead-{lead.pk}", occurred_at=lead.closed_at or now,
         metadata={"lead_id": lead.pk, "company": lead.company},
     )
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            return _record_win(lead, data, now)
+        except IntegrityError:  # a concurrent call wrote it first: the next attempt finds it
+            if attempt == ATTEMPTS:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _record_win(lead: Lead, data: ConversionInput, now: datetime) -> list:
     with transaction.atomic():
-        batch = ConversionBatch(program, [data], now, advocate_ids={lead.advocate_id})
+        batch = ConversionBatch(lead.program, [data], now, advocate_ids={lead.advocate_id})
         customer = batch.upsert_customer(external_id="", email=lead.email, name=lead.name, seen_at=lead.submitted_at)
         if batch.existing_conversion(data, customer) is not None:
             return []
