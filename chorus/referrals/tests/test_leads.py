@@ -444,3 +444,15 @@ def test_export_streams_the_filtered_leads(client, teammate, program, advocate):
     assert len(lines) == 2 and lines[1].startswith(f"{lead.pk},referral,jane@example.com,,Sam Lee,Globex,sam@globex.example,'+1 555")
     everything = b"".join(client.get(f"/console/programs/{program.slug}/leads/export.csv").streaming_content).decode()
     assert ",'=cmd(),Evil," in everything  # a formula is not run by a spreadsheet
+
+
+def test_lead_won_rules_may_pay_a_percent_of_the_deal(program, owner):
+    from chorus.rewards import rules
+
+    rule = rules.create_rule(program, user=owner, name="5% of won deals", side="advocate", event="lead_won",
+                             kind="percent", percent_basis_points=500)
+    assert (rule.event, rule.percent_basis_points, rule.get_event_display()) == ("lead_won", 500, "A referred B2B lead is won")
+    with pytest.raises(InvalidInput) as caught:
+        rules.create_rule(program, name="Per signup", side="advocate", event="signup", kind="percent",
+                          percent_basis_points=500)
+    assert "kind" in caught.value.field_errors
