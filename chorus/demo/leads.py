@@ -6,10 +6,12 @@ lead_won reward through the conversion machinery)."""
 import random
 from datetime import datetime, timedelta
 
-from chorus.advocates.models import Advocate
-from chorus.referrals.models import Lead
+from django.db.models import F, OuterRef, Subquery
+
+from chorus.advocates.models import Advocate, Customer
+from chorus.referrals.models import Conversion, Lead, Referral
 from chorus.referrals.services.leads import LeadInput, create_lead, update_lead
-from chorus.rewards.models import RewardRule
+from chorus.rewards.models import Reward, RewardRule
 from chorus.testing.factories import make_rule
 
 CONTACTS = ["Sam Lee", "Ana Ruiz", "Bo Chan", "Kim Novak", "Lars Berg", "Mia Sato", "Omar Haddad", "Zofia Kowal",
@@ -40,7 +42,22 @@ def seed_leads(program, owner, now: datetime, rng: random.Random, history_days: 
         _deal(program, owner, now, rng, number, stage, history_days, advocate=None, days_to_close=(35, 80),
               value=(200_000, 1_200_000))
         count += 1
+    _backdate(program)
     return count
+
+
+def _backdate(program) -> None:
+    """Like the rest of the history: the won deals' rows carry the time they were won, not the
+    seed's (ledger entries keep theirs: append-only)."""
+    won = Conversion.objects.filter(program=program, type=Conversion.Type.LEAD_WON)
+    occurred = Conversion.objects.filter(pk=OuterRef("conversion_id")).values("occurred_at")[:1]
+    won.update(created_at=F("occurred_at"))
+    Customer.objects.filter(conversions__in=won).update(created_at=F("first_seen_at"))
+    Referral.objects.filter(program=program, reason=Referral.Reason.LEAD).update(
+        created_at=Subquery(Conversion.objects.filter(referral=OuterRef("pk")).order_by("occurred_at").values("occurred_at")[:1]))
+    Reward.objects.filter(conversion__in=won).update(created_at=Subquery(occurred), approved_at=Subquery(occurred),
+                                                   issued_at=Subquery(occurred))
+    Lead.objects.filter(program=program).update(created_at=F("submitted_at"))
 
 
 def _deal(program, owner, now, rng, number, stage, history_days, *, advocate, days_to_close, value):

@@ -127,9 +127,9 @@ def seed_demo(*, base_url: str | None = None, now: datetime | None = None) -> De
         seed_community(program, owner, star, base_url=base_url, rng=random.Random(RANDOM_SEED + 1), now=now)
         _History(team_program, TEAM_VOLUME, rng, now, email_domain="acme-analytics.example").run(owner)
         seed_asks(program, owner, star, now, HISTORY_DAYS)
+        seed_leads(program, owner, now, random.Random(RANDOM_SEED + 5), HISTORY_DAYS)  # before recognition: its points count
         seed_recognition([program, team_program], rng, now, star=star)
         seed_catalog(program, owner, star)
-        seed_leads(program, owner, now, random.Random(RANDOM_SEED + 5), HISTORY_DAYS)
         Program.objects.filter(pk__in=[program.pk, team_program.pk]).update(hold_days=DEMO_HOLD_DAYS)
     program.refresh_from_db()
     team_program.refresh_from_db()
