@@ -20,6 +20,7 @@ from chorus.core.api_errors import (
     not_found_view,
 )
 from chorus.referrals.api import router as conversions_router
+from chorus.referrals.leads_api import router as leads_router
 from chorus.rewards.catalog_api import router as catalog_router
 from chorus.rewards.recognition_api import router as recognition_router
 
@@ -61,3 +62,4 @@ api.add_router("", recognition_router)
 api.add_router("", catalog_router)
 api.add_router("", community_router)
 api.add_router("", analytics_router)
+api.add_router("", leads_router)

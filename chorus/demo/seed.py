@@ -42,6 +42,7 @@ from . import people
 from .asks import seed_asks
 from .catalog import seed_catalog
 from .community import point_content_at, seed_community
+from .leads import seed_leads
 from .recognition import seed_recognition
 
 DEMO_SLUG = "acme-analytics"
@@ -126,6 +127,7 @@ def seed_demo(*, base_url: str | None = None, now: datetime | None = None) -> De
         seed_community(program, owner, star, base_url=base_url, rng=random.Random(RANDOM_SEED + 1), now=now)
         _History(team_program, TEAM_VOLUME, rng, now, email_domain="acme-analytics.example").run(owner)
         seed_asks(program, owner, star, now, HISTORY_DAYS)
+        seed_leads(program, owner, now, random.Random(RANDOM_SEED + 5), HISTORY_DAYS)  # before recognition: its points count
         seed_recognition([program, team_program], rng, now, star=star)
         seed_catalog(program, owner, star)
         Program.objects.filter(pk__in=[program.pk, team_program.pk]).update(hold_days=DEMO_HOLD_DAYS)

@@ -1,6 +1,17 @@
 from django.urls import path, re_path
 
-from .views import account, asks, clicks, community, dashboard, pages, recognition, snippet, store
+from .views import (
+    account,
+    asks,
+    clicks,
+    community,
+    dashboard,
+    leads,
+    pages,
+    recognition,
+    snippet,
+    store,
+)
 
 app_name = "hub"
 urlpatterns = [
@@ -31,6 +42,7 @@ urlpatterns = [
     path("hub/<slug:slug>/asks/", asks.ask_list, name="asks"),
     path("hub/<slug:slug>/asks/<int:ask_id>/", asks.ask_detail, name="ask_detail"),
     path("hub/<slug:slug>/asks/<int:ask_id>/complete/", asks.ask_complete, name="ask_complete"),
+    path("hub/<slug:slug>/refer/", leads.refer, name="refer"),
     path("hub/<slug:slug>/progress/", recognition.progress, name="progress"),
     path("hub/<slug:slug>/leaderboard/", recognition.leaderboard, name="leaderboard"),
     path("hub/<slug:slug>/profile/", recognition.profile, name="profile"),

@@ -82,6 +82,7 @@ class Referral(models.Model):
         PROMO_CODE = "promo_code", _("Used the advocate's promo code")
         REFERRAL_CODE = "referral_code", _("Gave the advocate's referral code")
         NAME_EMAIL = "name_email", _("Named the advocate on the friend page")
+        LEAD = "lead", _("Referred by the advocate as a B2B lead")
 
     class Review(models.TextChoices):
         CLEAN = "clean", _("No concerns")
@@ -132,6 +133,7 @@ class Conversion(models.Model):
         SIGNUP = "signup", _("Signup")
         PURCHASE = "purchase", _("Purchase")
         REFUND = "refund", _("Refund")
+        LEAD_WON = "lead_won", _("Referred lead won")
 
     class Trust(models.TextChoices):
         SERVER = "server", _("Server API")
@@ -166,3 +168,81 @@ class Conversion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.type} {self.order_id or self.pk}"
+
+
+class Lead(models.Model):
+    """A B2B deal: a colleague an advocate referred, or (for comparison) a deal from another
+    channel. Moves submitted → qualified → won / lost; values in minor units of the program's
+    currency."""
+
+    class Stage(models.TextChoices):
+        SUBMITTED = "submitted", _("Submitted")
+        QUALIFIED = "qualified", _("Qualified")
+        WON = "won", _("Won")
+        LOST = "lost", _("Lost")
+
+    class Source(models.TextChoices):
+        REFERRAL = "referral", _("Referred by an advocate")
+        OTHER = "other", _("Other channel")
+
+    class EnteredVia(models.TextChoices):
+        HUB = "hub", _("Advocate hub")
+        CONSOLE = "console", _("Console")
+        API = "api", _("API")
+        IMPORT = "import", _("CSV import")
+
+    program = models.ForeignKey("programs.Program", on_delete=models.CASCADE, related_name="leads")
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.REFERRAL)
+    advocate = models.ForeignKey("advocates.Advocate", on_delete=models.CASCADE, null=True, blank=True,
+                                 related_name="leads")
+    channel = models.CharField(max_length=100, blank=True, help_text="For other-channel deals, e.g. “Outbound”.")
+    name = models.CharField(max_length=200)
+    company = models.CharField(max_length=200)
+    email = models.EmailField(blank=True)
+    email_normalized = models.CharField(max_length=254, blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    note = models.TextField(blank=True)
+    consent_at = models.DateTimeField(null=True, blank=True,
+                                      help_text="When the referrer confirmed the colleague agreed to be contacted.")
+    stage = models.CharField(max_length=10, choices=Stage.choices, default=Stage.SUBMITTED)
+    lost_reason = models.CharField(max_length=300, blank=True)
+    deal_value = models.BigIntegerField(default=0, help_text="Minor units of the program's currency.")
+    submitted_at = models.DateTimeField()
+    qualified_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    entered_via = models.CharField(max_length=8, choices=EnteredVia.choices)
+    created_by = models.ForeignKey("auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    conversion = models.OneToOneField(Conversion, on_delete=models.SET_NULL, null=True, blank=True,
+                                      related_name="lead", help_text="The lead_won conversion rewards hang on.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-submitted_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["program", "email_normalized"], condition=~Q(email_normalized=""),
+                                    name="lead_email_once_per_program"),
+            models.CheckConstraint(condition=Q(source="referral", advocate__isnull=False)
+                                   | Q(source="other", advocate__isnull=True), name="lead_referred_has_advocate"),
+            models.CheckConstraint(condition=Q(deal_value__gte=0), name="lead_deal_value_not_negative"),
+        ]
+        indexes = [models.Index(fields=["program", "stage"], name="lead_stage_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.company})"
+
+    @property
+    def is_closed(self) -> bool:
+        return self.stage in (self.Stage.WON, self.Stage.LOST)
+
+
+class LeadSettings(models.Model):
+    """Per-program choices about the lead pipeline."""
+
+    program = models.OneToOneField("programs.Program", on_delete=models.CASCADE, related_name="lead_settings")
+    show_deal_values = models.BooleanField(
+        _("show deal values to advocates"), default=False,
+        help_text=_("Advocates see their referred leads' stages; with this on, also the deal values."))
+
+    def __str__(self) -> str:
+        return f"lead settings of {self.program_id}"

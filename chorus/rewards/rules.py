@@ -19,6 +19,7 @@ RULE_FIELDS = (
 )
 MAX_AMOUNT = 10**12
 PURCHASE_EVENTS = (RewardRule.Event.FIRST_PURCHASE, RewardRule.Event.PURCHASE)
+PERCENT_EVENTS = (*PURCHASE_EVENTS, RewardRule.Event.LEAD_WON)  # a percent of the purchase or of the deal value
 
 
 def _choice_problems(values: dict) -> dict[str, list[str]]:
@@ -39,7 +40,7 @@ def _choice_problems(values: dict) -> dict[str, list[str]]:
 def _amount_problems(values: dict) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     if values["kind"] == RewardRule.Kind.PERCENT:
-        if values["event"] not in PURCHASE_EVENTS:
+        if values["event"] not in PERCENT_EVENTS:
             errors["kind"] = [_("A percentage needs a purchase amount: use it with a purchase event.")]
         if not 1 <= values["percent_basis_points"] <= 10_000:
             errors["percent_basis_points"] = [_("Between 1 and 10000 basis points (0.01% to 100%).")]

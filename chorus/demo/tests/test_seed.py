@@ -32,7 +32,7 @@ def test_seed_builds_a_believable_program_once(db):
     assert program.default_destination == "http://127.0.0.1:8123/demo/shop/"
     assert {p.slug: (p.kind, p.hold_days) for p in Program.objects.all()} == {
         "acme-analytics": ("customer", DEMO_HOLD_DAYS), "acme-team": ("employee", DEMO_HOLD_DAYS)}
-    assert program.reward_rules.count() == 3 and demo.owner.is_superuser
+    assert program.reward_rules.count() == 4 and demo.owner.is_superuser  # the standard three and the B2B lead_won rule
 
     advocates = program.advocates.all()
     assert advocates.count() == 200

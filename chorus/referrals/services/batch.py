@@ -63,8 +63,9 @@ class _RewardsOf(dict):
 
 
 class ConversionBatch:
-    def __init__(self, program, items: list, now: datetime):
+    def __init__(self, program, items: list, now: datetime, *, advocate_ids=()):
         self.program, self.now = program, now
+        self.extra_advocate_ids = set(advocate_ids)  # advocates the items name directly (a won lead's)
         self.customers_by_external_id: dict[str, Customer] = {}
         self.customers_by_email: dict[str, Customer] = {}
         self.new_customers: list[Customer] = []
@@ -108,6 +109,7 @@ class ConversionBatch:
                          advocates={claim.advocate_id for claim in self.latest_claims.values()})
         advocates = {link.advocate_id for link in self.links_by_id.values()}
         advocates |= {referral.advocate_id for referrals in self.referrals.values() for referral in referrals}
+        advocates |= self.extra_advocate_ids
         self.rewards.load(customers=customers, advocate_ids=advocates, times=[item.occurred_at for item in items])
 
     # The reads below are SQL written once (chorus.core.bulk.select/rows) rather than querysets
@@ -353,6 +355,8 @@ class ConversionBatch:
             events = ["signup"]
         elif conversion.type == "purchase":
             events = ["purchase", "first_purchase"] if self.is_first_purchase(conversion) else ["purchase"]
+        elif conversion.type == "lead_won":
+            events = ["lead_won"]
         else:
             return []
         created = self.rewards.create(conversion, referral, events, existing=self.rewards_of[id(conversion)])

@@ -15,6 +15,7 @@ class RewardRule(models.Model):
         SIGNUP = "signup", _("Friend signs up")
         FIRST_PURCHASE = "first_purchase", _("Friend's first purchase")
         PURCHASE = "purchase", _("Every purchase (up to a limit)")
+        LEAD_WON = "lead_won", _("A referred B2B lead is won")
 
     class Kind(models.TextChoices):
         POINTS = "points", _("Fixed points")
