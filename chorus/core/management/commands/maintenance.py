@@ -3,13 +3,15 @@
 
 - issue rewards whose hold is over (each reward also has a deferred task for its hold's
   end; this sweep catches any whose task was lost, e.g. enqueued before a restore);
-- forget Idempotency-Key records past their 24-hour replay window.
+- forget Idempotency-Key records past their 24-hour replay window;
+- recompute customer health scores older than a day (enqueued as background tasks).
 """
 
 import time
 
 from django.core.management.base import BaseCommand
 
+from chorus.advocates.health import recompute_due_health
 from chorus.core import idempotency
 from chorus.rewards.services import release_due_rewards
 
@@ -25,7 +27,9 @@ class Command(BaseCommand):
         while True:
             released = release_due_rewards()
             pruned = idempotency.prune_expired()
-            self.stdout.write(f"released {released} reward(s); pruned {pruned} idempotency record(s)")
+            health = recompute_due_health()
+            self.stdout.write(f"released {released} reward(s); pruned {pruned} idempotency record(s); "
+                              f"health scores queued for {health} program(s)")
             if every <= 0:
                 return
             time.sleep(every)
