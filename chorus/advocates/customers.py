@@ -14,7 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -403,3 +403,21 @@ def upsert_customer(program, *, external_id: str = "", email: str = "", **fields
 def upsert_customers(program, rows: list[CustomerValues]) -> list[Outcome]:
     """Upsert checked rows (see `check_values`) in one transaction, in order."""
     return CustomerWriter(program).write(rows)
+
+
+HEALTH_BANDS = {"healthy": (70, 100), "attention": (40, 69), "at_risk": (0, 39)}
+
+
+def search_customers(program, query: str = "", band: str = ""):
+    """The program's customers matching a name, email or customer id, in a health band
+    (healthy ≥ 70, attention 40–69, at_risk < 40, unscored), healthiest first."""
+    customers = Customer.objects.filter(program=program).select_related("account")
+    if query:
+        customers = customers.filter(Q(name__icontains=query) | Q(email_normalized__icontains=query.lower())
+                                     | Q(external_id=query) | Q(account__name__icontains=query))
+    if band in HEALTH_BANDS:
+        low, high = HEALTH_BANDS[band]
+        customers = customers.filter(health_score__gte=low, health_score__lte=high)
+    elif band == "unscored":
+        customers = customers.filter(health_score__isnull=True)
+    return customers.order_by(models.F("health_score").desc(nulls_last=True), "name", "pk")

@@ -205,3 +205,16 @@ def recompute_due_health(now: datetime | None = None) -> int:
             recompute_health_task.enqueue(program_id)
             enqueued += 1
     return enqueued
+
+
+def plans_with_scores(program, limit: int = 30) -> list[tuple[str, int]]:
+    """The plans the program's customers have (most common first) with the score each is given."""
+    health = settings_for(program)
+    plans = (Customer.objects.filter(program=program).exclude(plan="").values("plan").annotate(n=Count("pk"))
+             .order_by("-n", "plan")[:limit])
+    return [(row["plan"], health.plan_scores.get(row["plan"].lower(), UNLISTED_PLAN)) for row in plans]
+
+
+def explain(factors: dict) -> list[dict]:
+    """The stored factors in display order, with their labels."""
+    return [{"name": name, "label": label, **factors[name]} for name, label in FACTORS.items() if name in factors]
