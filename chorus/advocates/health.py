@@ -20,7 +20,7 @@ from bisect import bisect_right
 from collections import defaultdict
 from datetime import datetime, timedelta
 
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -142,7 +142,7 @@ def recompute_program_health(program_id: int, now: datetime | None = None) -> in
             events_30d=events_30d, events_90d=events_90d, last_event_at=last_event_at, revenue=revenue,
             revenues=revenues, plan=plan, plan_scores=health.plan_scores, since=signed_up_at or first_seen_at, now=now,
         ), weights)
-        batch.append(Customer(pk=pk, health_score=score, health_factors=explained, health_computed_at=now))
+        batch.append((pk, score, explained, now))
         if account_id:
             accounts[account_id].append((score, revenue))
         if len(batch) >= BATCH:
@@ -154,10 +154,27 @@ def recompute_program_health(program_id: int, now: datetime | None = None) -> in
     return scored
 
 
-def _save_scores(batch: list[Customer]) -> int:
-    if batch:
-        Customer.objects.bulk_update(batch, ["health_score", "health_factors", "health_computed_at"], batch_size=250)
+def _save_scores(batch: list[tuple]) -> int:
+    """(pk, score, factors, computed_at) rows written with `_update_rows`."""
+    _update_rows(Customer, ("health_score", "health_factors", "health_computed_at"), batch)
     return len(batch)
+
+
+def _update_rows(model, names: tuple[str, ...], rows: list[tuple]) -> None:
+    """`UPDATE … SET names… WHERE pk = …` for each (pk, *values), sent with executemany: far
+    quicker than bulk_update's CASE expressions for JSON values on SQLite; pipelined by psycopg."""
+    if not rows:
+        return
+    meta = model._meta
+    fields = [meta.get_field(name) for name in names]
+    connection = connections[router.db_for_write(model)]
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
+    sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(meta.pk.column)} = %s"
+    params = [[field.get_db_prep_save(value, connection) for field, value in zip(fields, values, strict=True)] + [pk]
+              for pk, *values in rows]
+    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+        cursor.executemany(sql, params)
 
 
 def account_score(members: list[tuple[int, int]]) -> tuple[int, dict]:
@@ -170,12 +187,11 @@ def account_score(members: list[tuple[int, int]]) -> tuple[int, dict]:
 
 
 def _save_account_scores(program_id: int, accounts: dict) -> None:
-    changed = []
-    for account in Account.objects.filter(program_id=program_id).only("pk"):
-        members = accounts.get(account.pk)
-        account.health_score, account.health_factors = account_score(members) if members else (None, {})
-        changed.append(account)
-    Account.objects.bulk_update(changed, ["health_score", "health_factors"], batch_size=250)
+    rows = []
+    for pk in Account.objects.filter(program_id=program_id).order_by("pk").values_list("pk", flat=True):
+        members = accounts.get(pk)
+        rows.append((pk, *(account_score(members) if members else (None, {}))))
+    _update_rows(Account, ("health_score", "health_factors"), rows)
 
 
 # --- scheduling -------------------------------------------------------------------------------------

@@ -8,7 +8,12 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from chorus.advocates.customers import upsert_customer
-from chorus.advocates.health import combine, recompute_due_health, recompute_program_health, save_health_settings
+from chorus.advocates.health import (
+    combine,
+    recompute_due_health,
+    recompute_program_health,
+    save_health_settings,
+)
 from chorus.advocates.models import Account, Customer, HealthSettings
 from chorus.advocates.usage import record_usage_event
 from chorus.core.errors import InvalidInput
