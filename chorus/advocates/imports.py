@@ -99,7 +99,7 @@ def _decode_head(head: bytes, complete: bool) -> str:
         return codecs.getincrementaldecoder("utf-8-sig")().decode(head, final=complete)
     except UnicodeDecodeError as error:
         raise MalformedFile(_("The file is not UTF-8 text (unreadable byte at position %(position)d). In your "
-                              "spreadsheet, save it as \u201cCSV UTF-8\u201d and upload it again.")
+                              "spreadsheet, save it as “CSV UTF-8” and upload it again.")
                             % {"position": error.start + 1}) from None
 
 
@@ -132,7 +132,7 @@ def read_header(text: str, delimiter: str) -> tuple[list[str], list[list[str]]]:
     header = [cell.strip() for cell in header]
     if any(_looks_like_data(cell) for cell in header if cell):
         raise MalformedFile(_("The first row looks like data (%(cell)s), not column names. Add a header row, e.g. "
-                              "\u201cid,email,name\u201d.") % {"cell": next(c for c in header if c and _looks_like_data(c))})
+                              "“id,email,name”.") % {"cell": next(c for c in header if c and _looks_like_data(c))})
     return header, sample
 
 
@@ -200,7 +200,7 @@ def check_mapping(headers: list[str], mapping: list[str]) -> list[str]:
             errors[f"column_{index}"] = [_("Choose what this column holds.")]
             continue
         if target and target in seen:
-            errors[f"column_{index}"] = [_("\u201c%(other)s\u201d is already mapped to this.") % {"other": seen[target]}]
+            errors[f"column_{index}"] = [_("“%(other)s” is already mapped to this.") % {"other": seen[target]}]
             continue
         if target:
             seen[target] = header or str(index + 1)
@@ -263,7 +263,7 @@ def check_structure(job: ImportJob) -> int:
                            "delimiter": DELIMITERS[job.delimiter]})
     except UnicodeDecodeError as error:
         raise MalformedFile(_("The file is not UTF-8 text (unreadable byte at position %(position)d). In your "
-                              "spreadsheet, save it as \u201cCSV UTF-8\u201d and upload it again.")
+                              "spreadsheet, save it as “CSV UTF-8” and upload it again.")
                             % {"position": error.start + 1}) from None
     except csv.Error as error:
         raise MalformedFile(_("The file is not valid CSV after row %(row)d: %(problem)s.")
