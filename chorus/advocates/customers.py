@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from functools import lru_cache
 
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connections, models, router, transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -290,7 +290,7 @@ class CustomerWriter:
             if customer.email_normalized and customer not in by_email[customer.email_normalized]:
                 by_email[customer.email_normalized].append(customer)
         if new:
-            bulk.insert(new)
+            insert_customers(new)
         self._update(changed.values())
         return outcomes
 
@@ -404,6 +404,39 @@ class CustomerWriter:
                 if account.domain:
                     self.accounts_by_domain[account.domain] = account
                 self.accounts_by_name.setdefault(account.name.lower(), account)
+
+
+# --- inserting ------------------------------------------------------------------------------
+
+def insert_customers(customers: list[Customer]) -> None:
+    """Write new customers with their pks set back. On PostgreSQL one `INSERT … SELECT FROM
+    UNNEST(arrays)` per 1,000 (a short statement with one array per column: about twice as quick
+    as a multi-row VALUES list, whose 20,000 placeholders psycopg splits client-side); elsewhere
+    `chorus.core.bulk.insert`."""
+    connection = connections[router.db_for_write(Customer)]
+    if connection.vendor != "postgresql":
+        bulk.insert(customers)
+        return
+    meta = Customer._meta
+    fields = [field for field in meta.concrete_fields if field is not meta.pk]
+    quote = connection.ops.quote_name
+    arrays = ", ".join(f"%s::{field.db_type(connection)}[]" for field in fields)
+    sql = (f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(field.column) for field in fields)}) "
+           f"SELECT * FROM UNNEST({arrays}) RETURNING {quote(meta.pk.column)}")
+    now = timezone.now()
+    with transaction.atomic(using=connection.alias, savepoint=False), connection.cursor() as cursor:
+        for start in range(0, len(customers), 1000):
+            chunk = customers[start:start + 1000]
+            for customer in chunk:
+                customer.created_at = customer.created_at or now
+                customer.updated_at = customer.updated_at or now
+            params = [[field.get_db_prep_save(getattr(customer, field.attname), connection) for customer in chunk]
+                      for field in fields]
+            cursor.execute(sql, params)
+            for customer, (pk,) in zip(chunk, cursor.fetchall(), strict=True):
+                customer.pk = pk
+                customer._state.adding = False
+                customer._state.db = connection.alias
 
 
 # --- one customer ------------------------------------------------------------------------------

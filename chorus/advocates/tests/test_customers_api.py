@@ -85,6 +85,8 @@ def test_bulk_upsert_reports_each_row(api, program):
         [(1, True, 201, "created"), (2, False, 422, None), (3, True, 201, "created")]
     assert body["results"][2]["error"]["field_errors"] == {"email": ["Enter a valid email address."]}
     assert Customer.objects.get(external_id="c1").plan == "Pro"
+    ids = dict(Customer.objects.values_list("pk", "external_id"))
+    assert all(ids[r["id"]] == items[r["index"]]["external_id"] for r in body["results"] if r["ok"])
     replay = api.post("/customers/bulk", {"customers": items}, idempotency_key="bulk-1")
     assert replay["Idempotent-Replayed"] == "true" and replay.json() == body
     rerun = api.post("/customers/bulk", {"customers": items}).json()
