@@ -17,7 +17,7 @@ from chorus.rewards.services import release_due_rewards
 
 
 class Command(BaseCommand):
-    help = "Release rewards whose hold is over and prune expired idempotency records."
+    help = "Release rewards whose hold is over, prune expired idempotency records, queue daily health scores."
 
     def add_arguments(self, parser):
         parser.add_argument("--every", type=int, default=0, metavar="SECONDS",
@@ -27,9 +27,9 @@ class Command(BaseCommand):
         while True:
             released = release_due_rewards()
             pruned = idempotency.prune_expired()
+            self.stdout.write(f"released {released} reward(s); pruned {pruned} idempotency record(s)")
             health = recompute_due_health()
-            self.stdout.write(f"released {released} reward(s); pruned {pruned} idempotency record(s); "
-                              f"health scores queued for {health} program(s)")
+            self.stdout.write(f"health scores queued for {health} program(s)")
             if every <= 0:
                 return
             time.sleep(every)
