@@ -9,6 +9,7 @@ from django.urls import URLPattern, re_path
 from ninja import NinjaAPI
 
 from chorus.advocates.api import router as advocates_router
+from chorus.advocates.customers_api import router as customers_router
 from chorus.analytics.api import router as analytics_router
 from chorus.campaigns.api import router as asks_router
 from chorus.campaigns.community_api import router as community_router
@@ -63,3 +64,4 @@ api.add_router("", catalog_router)
 api.add_router("", community_router)
 api.add_router("", analytics_router)
 api.add_router("", leads_router)
+api.add_router("", customers_router)

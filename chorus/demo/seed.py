@@ -42,6 +42,7 @@ from . import people
 from .asks import seed_asks
 from .catalog import seed_catalog
 from .community import point_content_at, seed_community
+from .customers import seed_customers
 from .leads import seed_leads
 from .recognition import seed_recognition
 
@@ -130,6 +131,7 @@ def seed_demo(*, base_url: str | None = None, now: datetime | None = None) -> De
         seed_leads(program, owner, now, random.Random(RANDOM_SEED + 5), HISTORY_DAYS)  # before recognition: its points count
         seed_recognition([program, team_program], rng, now, star=star)
         seed_catalog(program, owner, star)
+        seed_customers(program, random.Random(RANDOM_SEED + 4), now)
         Program.objects.filter(pk__in=[program.pk, team_program.pk]).update(hold_days=DEMO_HOLD_DAYS)
     program.refresh_from_db()
     team_program.refresh_from_db()

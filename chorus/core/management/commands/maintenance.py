@@ -3,19 +3,21 @@
 
 - issue rewards whose hold is over (each reward also has a deferred task for its hold's
   end; this sweep catches any whose task was lost, e.g. enqueued before a restore);
-- forget Idempotency-Key records past their 24-hour replay window.
+- forget Idempotency-Key records past their 24-hour replay window;
+- recompute customer health scores older than a day (enqueued as background tasks).
 """
 
 import time
 
 from django.core.management.base import BaseCommand
 
+from chorus.advocates.health import recompute_due_health
 from chorus.core import idempotency
 from chorus.rewards.services import release_due_rewards
 
 
 class Command(BaseCommand):
-    help = "Release rewards whose hold is over and prune expired idempotency records."
+    help = "Release rewards whose hold is over, prune expired idempotency records, queue daily health scores."
 
     def add_arguments(self, parser):
         parser.add_argument("--every", type=int, default=0, metavar="SECONDS",
@@ -26,6 +28,8 @@ class Command(BaseCommand):
             released = release_due_rewards()
             pruned = idempotency.prune_expired()
             self.stdout.write(f"released {released} reward(s); pruned {pruned} idempotency record(s)")
+            health = recompute_due_health()
+            self.stdout.write(f"health scores queued for {health} program(s)")
             if every <= 0:
                 return
             time.sleep(every)
