@@ -35,17 +35,19 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from chorus.core.emails import normalize_email
+
 KEEP = "keep"
 DELETE = "delete"
 
 
-def email_hash(email_normalized: str) -> str:
-    """A keyed, one-way id of an address (HMAC-SHA256 with a key derived from SECRET_KEY).
+def email_hash(email: str) -> str:
+    """A keyed, one-way id of an address, normalised first (HMAC-SHA256, key derived from SECRET_KEY).
 
     What a suppression (do-not-contact) list may keep of an erased person: the same address
     gives the same hash, but the hash does not give the address back."""
     key = hashlib.sha256(b"chorus.person:" + settings.SECRET_KEY.encode()).digest()
-    return hmac.new(key, email_normalized.encode(), hashlib.sha256).hexdigest()
+    return hmac.new(key, normalize_email(email).encode(), hashlib.sha256).hexdigest()
 
 
 @dataclass(frozen=True)
