@@ -19,7 +19,7 @@ from chorus.programs.access import get_program_rw
 
 from ..forms import add_service_errors
 from ..privacy_forms import EraseConfirmForm, PersonLookupForm
-from .base import console_view, program_context
+from .base import console_view, program_context, render_page_or_partial, wants_partial
 
 VIA = "console"
 
@@ -43,7 +43,10 @@ def personal_data(request, slug):
     context = program_context(request, program, "personal_data", form=form, found=found,
                               query=urlencode({"email": form.data.get("email", ""),
                                                "everywhere": "on" if form.data.get("everywhere") else ""}))
-    return render(request, "console/personal_data.html", context, status=status)
+    if wants_partial(request):  # HTMX swaps only 2xx answers: the partial carries the message
+        status = 200
+    return render_page_or_partial(request, "console/personal_data.html", "console/_personal_data_results.html",
+                                  context, status)
 
 
 @console_view
@@ -103,6 +106,7 @@ def _erased_message(results) -> str:
 
 
 def _confirm_page(request, program, form, person: dict, status: int = 200):
-    context = program_context(request, program, "personal_data", form=form, email=person.get("email", ""),
-                              everywhere=person.get("everywhere", False))
+    email, everywhere = person.get("email", ""), bool(person.get("everywhere"))
+    context = program_context(request, program, "personal_data", form=form, email=email, everywhere=everywhere,
+                              query=urlencode({"email": email, "everywhere": "on" if everywhere else ""}))
     return render(request, "console/personal_data_erase.html", context, status=status)

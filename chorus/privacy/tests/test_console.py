@@ -98,3 +98,12 @@ def test_confirmation_page_is_right_to_left_in_arabic(owner_client, story):
     assert (response.status_code, '<html lang="ar" dir="rtl">' in page) == (200, True)
     confirmation = re.search(r'<input [^>]*name="confirmation"[^>]*>', page).group(0)
     assert '<bdi dir="ltr">jane@example.com</bdi>' in page and 'dir="ltr"' in confirmation
+
+
+def test_lookup_in_place_with_htmx_shows_the_message(owner_client, story):
+    response = owner_client.get(PAGE, {"email": "nobody@example.com"}, HTTP_HX_REQUEST="true")
+    page = response.content.decode()
+    assert (response.status_code, "<h1>" in page) == (200, False)
+    assert '<div class="form-error" role="alert">No advocate or customer has this address. </div>' in page
+    found = owner_client.get(PAGE, {"email": "jane@example.com"}, HTTP_HX_REQUEST="true").content.decode()
+    assert 'data-program="acme"' in found and "<h1>" not in found
