@@ -4,9 +4,11 @@ One `register(...)` call per model; the order is the order of erasure. A new mod
 holds data about a person adds its call here (or in its own app's ready()).
 """
 
+from django.apps import apps
 from django.conf import settings
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from chorus.advocates.models import Advocate, Customer, LoginToken
@@ -24,7 +26,19 @@ from chorus.rewards.models import (
     WallEntry,
 )
 
-from .registry import DELETE, KEEP, by_advocate, by_customer, by_email, pseudonymous_email, register
+from .registry import (
+    DELETE,
+    KEEP,
+    by_advocate,
+    by_customer,
+    by_email,
+    email_hash,
+    on_erased,
+    present,
+    pseudonymise,
+    pseudonymous_email,
+    register,
+)
 
 ERASED = "[erased]"
 
@@ -50,8 +64,10 @@ register(Advocate, section="advocates", label=_("Advocate profile"), match=by_ad
          why="Pseudonymised and disabled, not deleted: the ledger, referrals and rewards point to it.")
 
 register(Customer, section="customers", label=_("Customer records"), match=by_customer("pk"),
-         erase={"email": "", "email_normalized": "", "name": "", "external_id": ""},
-         why="Blanked, not deleted: conversions, referrals and the ledger point to it.")
+         erase=present(Customer, {"email": "", "email_normalized": "", "name": "", "external_id": "",
+                                  "language": "", "attributes": {}}),
+         why="Blanked, not deleted: conversions, referrals and the ledger point to it. Plan, revenue and "
+             "health score stay (account metrics); imported attributes (social profile columns) go.")
 
 register(LoginToken, section="login_tokens", label=_("Login links"), match=by_advocate(), exclude=("token_hash",), erase=DELETE,
          why="Deleted: no open login link survives an erasure.")
@@ -208,3 +224,87 @@ register(IdempotencyRecord, section="api_replies", label=_("Stored API replies")
          erase={"response_body": {"erased": True}},
          why="Stored API answers that contain the address (24-hour replays) are replaced by {\"erased\": true}; "
              "the key stays used, so a retried request is still not run twice.")
+
+
+# --- models of the other parts of issue 4 -----------------------------------------------------
+# Built on other branches at the same time: registered here when their app and model exist,
+# so the merge needs no further step. Field names were read from those branches; `register`
+# checks them at start-up (FieldDoesNotExist), and the tests' export and erasure walk them.
+
+def _model(label: str):
+    try:
+        return apps.get_model(label)
+    except (LookupError, ValueError):
+        return None
+
+
+def _hashed_address(row, context) -> str:
+    """What an address-keyed row keeps of an erased person: the keyed hash, never the address."""
+    return f"erased:{email_hash(context.person.email_normalized)}"
+
+
+def erase_suppressions(queryset, context) -> int:
+    """Suppressions stay in force, keyed by hash (a send-time check compares `erased:<hash>`)."""
+    hashed = _hashed_address(None, context)
+    rows = list(queryset)
+    for row in rows:
+        if queryset.model.objects.filter(program_id=row.program_id, email_normalized=hashed).exists():
+            row.delete()
+        else:
+            row.email_normalized = hashed
+            row.save(update_fields=["email_normalized"])
+    return len(rows)
+
+
+def register_other_parts() -> None:
+    if usage_event := _model("advocates.UsageEvent"):
+        register(usage_event, section="usage_events", label=_("Product usage events"), match=by_customer(),
+                 erase={"properties": {}}, why="Kept with name and time (health score); properties are removed.")
+    if nps_send := _model("insights.NpsSend"):
+        register(nps_send, section="nps_sends", label=_("NPS surveys sent"),
+                 match=[by_advocate(), by_customer(), by_email()],
+                 erase=pseudonymise(email="email", normalized="email_normalized", values={"name": "", "language": ""}),
+                 why="Kept for response rates; address and name pseudonymised.")
+    if nps_response := _model("insights.NpsResponse"):
+        register(nps_response, section="nps_responses", label=_("NPS answers"),
+                 match=[by_advocate(), by_customer(), by_email()], erase={"comment": "", "email_normalized": ""},
+                 why="The score stays for the NPS over time; the comment and address go.")
+    if nomination := _model("insights.Nomination"):
+        register(nomination, section="nominations", label=_("Nominations"), match=[by_advocate(), by_customer()],
+                 erase=DELETE, why="Deleted: a teammate's opinion about the person, with no accounting role.")
+    if invitation := _model("invitations.Invitation"):
+        register(invitation, section="advocate_invitations", label=_("Invitations to join"),
+                 match=[by_advocate(), by_customer(), by_email()], exclude=("token_hash",),
+                 erase=pseudonymise(email="email", normalized="email_normalized",
+                                    values={"name": "", "language": "", "expires_at": lambda row, context: timezone.now()}),
+                 why="Kept for sent → clicked → joined counts; address and name pseudonymised, the link expired.")
+    if enrolment := _model("invitations.Enrolment"):
+        register(enrolment, section="enrolments", label=_("How they joined"), match=by_advocate(), erase=KEEP,
+                 why="Kept: no personal fields (channel counts).")
+    if outbound := _model("notifications.OutboundEmail"):
+        register(outbound, section="emails_sent", label=_("Emails sent"),
+                 match=[by_advocate(), by_customer(), by_email()],
+                 erase=pseudonymise(email="to_email", values={"email_normalized": _hashed_address, "name": "",
+                                                              "context": {}, "subject": "", "links": []}),
+                 why="Kept for frequency caps, A/B results and click rates; address, name, personalised "
+                     "subject and content are removed (the address becomes its keyed hash).")
+    if recipient := _model("notifications.Recipient"):
+        register(recipient, section="email_preferences", label=_("Email preferences"), match=by_email(),
+                 erase=DELETE, why="Deleted: preferences of an address nobody may use any more.")
+    if consent := _model("notifications.Consent"):
+        register(consent, section="email_consents", label=_("Email consents"), match=by_email(),
+                 erase={"email_normalized": _hashed_address},
+                 why="Kept as proof of consent given or withdrawn, keyed by hash instead of address.")
+    if suppression := _model("notifications.Suppression"):
+        register(suppression, section="email_suppressions", label=_("Do-not-contact entries"), match=by_email(),
+                 erase=erase_suppressions, why="Kept in force, keyed by hash instead of address.")
+
+        @on_erased
+        def do_not_contact(erased) -> None:
+            """The erased address never gets program mail again: its hash joins the suppression list."""
+            suppression.objects.get_or_create(
+                program=erased.program, email_normalized=f"erased:{erased.email_hash}",
+                defaults={"reason": "manual", "detail": "Erased person (X3)", "source": "erasure"})
+
+
+register_other_parts()

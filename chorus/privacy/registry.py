@@ -117,6 +117,32 @@ def pseudonymous_email(row=None, context=None) -> str:
     return f"erased-{secrets.token_hex(8)}@invalid"
 
 
+def pseudonymise(*, email: str = "", normalized: str = "", values: dict | None = None):
+    """An erase step for rows unique by address: each row gets its own fresh `.invalid`
+    address in `email` and `normalized` (either may be empty) and the other `values`."""
+    values = values or {}
+
+    def erase(queryset, context) -> int:
+        rows = list(queryset)
+        for row in rows:
+            address = pseudonymous_email()
+            for name in filter(None, (email, normalized)):
+                setattr(row, name, address)
+            for name, value in values.items():
+                setattr(row, name, value(row, context) if callable(value) else value)
+            row.save(update_fields=[name for name in (email, normalized) if name] + list(values))
+        return len(rows)
+
+    erase.fields = tuple(filter(None, (email, normalized))) + tuple(values)
+    return erase
+
+
+def present(model, values: dict) -> dict:
+    """The `values` whose fields `model` has: for optional fields another part may add."""
+    names = {model_field.name for model_field in model._meta.concrete_fields}
+    return {name: value for name, value in values.items() if name in names}
+
+
 @dataclass(frozen=True)
 class Registration:
     section: str
@@ -219,6 +245,9 @@ def register(model, *, match: Matcher | Iterable[Matcher], section: str | None =
     """Declare where a model holds personal data (see the module docstring). Idempotent per section."""
     if not (erase in (KEEP, DELETE) or callable(erase) or isinstance(erase, dict)):
         raise ValueError(f"erase must be KEEP, DELETE, a dict or a callable, not {erase!r}")
+    named = [*(erase if isinstance(erase, dict) else getattr(erase, "fields", ())), *files, *(fields or ()), *exclude]
+    for name in named:
+        model._meta.get_field(name)  # FieldDoesNotExist at start-up, not in the middle of an erasure
     matchers = (match,) if callable(match) else tuple(match)
     registration = Registration(
         section=section or model._meta.label_lower, model=model, match=matchers, erase=erase,
