@@ -94,8 +94,9 @@ def personal_data_erase(request, slug):
         else:
             messages.success(request, _erased_message(results))
             return redirect(page)
-    return _confirm_page(request, program, form, {"email": form.data.get("email", ""),
-                                                  "everywhere": bool(form.data.get("everywhere"))}, status=422)
+    everywhere = form.fields["everywhere"].to_python(form.data.get("everywhere"))  # "False" is no
+    return _confirm_page(request, program, form, {"email": form.data.get("email", ""), "everywhere": everywhere},
+                         status=422)
 
 
 def _erased_message(results) -> str:

@@ -52,9 +52,11 @@ def test_erase_needs_the_address_typed_and_then_erases(owner_client, story, owne
     confirm = owner_client.get(f"{PAGE}erase/", {"email": "jane@example.com"})
     assert confirm.status_code == 200
     assert "Type the email address to confirm" in confirm.content.decode()
-    wrong = owner_client.post(f"{PAGE}erase/", {"email": "jane@example.com", "confirmation": "omar@example.com"})
+    wrong = owner_client.post(f"{PAGE}erase/", {"email": "jane@example.com", "everywhere": "False",
+                                                "confirmation": "omar@example.com"})
     assert wrong.status_code == 422
     assert "This is not the address of the person to erase." in wrong.content.decode()
+    assert "from Acme Customers." in wrong.content.decode()  # still this program only
     assert Advocate.objects.get(pk=story.jane.pk).status == "active"
     with django_capture_on_commit_callbacks(execute=True):
         done = owner_client.post(f"{PAGE}erase/", {"email": "jane@example.com", "confirmation": " Jane@Example.com "},
