@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "chorus.campaigns",
     "chorus.analytics",
     "chorus.notifications",
+    "chorus.invitations",
     "chorus.integrations",
     "chorus.hub",
     "chorus.console",

@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from .views import account, asks, clicks, community, dashboard, pages, recognition, snippet, store
+from .views import account, asks, clicks, community, dashboard, invitations, pages, recognition, snippet, store
 
 app_name = "hub"
 urlpatterns = [
@@ -16,6 +16,9 @@ urlpatterns = [
     path("p/<slug:slug>/invite/<str:code>/go/", pages.friend_continue, name="friend_continue"),
     path("p/<slug:slug>/claim/", pages.claim, name="claim"),
     path("p/<slug:slug>/join/", account.join, name="join"),
+    path("p/<slug:slug>/join/via/<slug:channel_slug>/", invitations.channel_join, name="channel_join"),
+    path("p/<slug:slug>/welcome/<str:token>/", invitations.invitation, name="invitation"),
+    path("p/<slug:slug>/welcome/<str:token>/renew/", invitations.invitation_renew, name="invitation_renew"),
     path("p/<slug:slug>/wall/", recognition.wall, name="wall"),
     path("p/<slug:slug>/content/<int:item_id>/", community.content_page, name="content_page"),
     path("p/<slug:slug>/content/<int:item_id>/image", community.content_image, name="content_image"),
