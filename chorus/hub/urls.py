@@ -1,6 +1,17 @@
 from django.urls import path, re_path
 
-from .views import account, asks, clicks, community, dashboard, invitations, pages, recognition, snippet, store
+from .views import (
+    account,
+    asks,
+    clicks,
+    community,
+    dashboard,
+    invitations,
+    pages,
+    recognition,
+    snippet,
+    store,
+)
 
 app_name = "hub"
 urlpatterns = [

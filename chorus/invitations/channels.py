@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -33,8 +33,8 @@ class Period:
     @property
     def label(self) -> str:
         if self.kind == Channel.Period.QUARTER:
-            return f"Q{(self.start.month - 1) // 3 + 1} {self.start.year}"
-        return self.start.strftime("%Y-%m")
+            return _("Q%(quarter)d %(year)d") % {"quarter": (self.start.month - 1) // 3 + 1, "year": self.start.year}
+        return formats.date_format(self.start, "YEAR_MONTH_FORMAT")
 
     def bounds(self) -> tuple[datetime, datetime]:
         """As aware datetimes in UTC: [start, end)."""

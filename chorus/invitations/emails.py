@@ -10,7 +10,6 @@ CATEGORY = "invitation"
 # Texts of the default template, per language; the marketer edits them in the console.
 INVITATION_TEXTS = {
     "en": {
-        "name": "Invitation to join",
         "subject": "{{ name }}, join the {{ program }} advocate program",
         "preheader": "One click and you are in: asks, points and rewards.",
         "body": "Hello {{ name }},\n\nYou know {{ program }} well, and we would love you to join our advocate "
@@ -19,7 +18,6 @@ INVITATION_TEXTS = {
         "cta": "Join now",
     },
     "ar": {
-        "name": "دعوة للانضمام",
         "subject": "{{ name }}، انضم إلى برنامج سفراء {{ program }}",
         "preheader": "نقرة واحدة وتصبح معنا: مهام ونقاط ومكافآت.",
         "body": "مرحباً {{ name }}،\n\nأنت تعرف {{ program }} جيداً، ويسعدنا أن تنضم إلى برنامج السفراء: شارك تجربتك، "
@@ -28,7 +26,6 @@ INVITATION_TEXTS = {
         "cta": "انضم الآن",
     },
     "de": {
-        "name": "Einladung zum Beitritt",
         "subject": "{{ name }}, werden Sie Botschafter von {{ program }}",
         "preheader": "Ein Klick und Sie sind dabei: Aufgaben, Punkte und Prämien.",
         "body": "Hallo {{ name }},\n\nSie kennen {{ program }} gut, und wir würden uns freuen, wenn Sie unserem "
@@ -38,7 +35,6 @@ INVITATION_TEXTS = {
         "cta": "Jetzt beitreten",
     },
     "ja": {
-        "name": "参加のご招待",
         "subject": "{{ name }}様、{{ program }} のアドボケイトプログラムに参加しませんか",
         "preheader": "ワンクリックで参加完了：アスク、ポイント、特典。",
         "body": "{{ name }}様\n\n{{ program }} をよくご存じのあなたに、アドボケイトプログラムへの参加をご案内します。"
@@ -47,7 +43,6 @@ INVITATION_TEXTS = {
         "cta": "今すぐ参加",
     },
     "pl": {
-        "name": "Zaproszenie do programu",
         "subject": "{{ name }}, dołącz do programu ambasadorów {{ program }}",
         "preheader": "Jedno kliknięcie i jesteś z nami: zadania, punkty i nagrody.",
         "body": "Cześć {{ name }},\n\nZnasz {{ program }} dobrze i chcielibyśmy, żebyś dołączył(a) do naszego "
@@ -67,7 +62,7 @@ def install_invitation_template(program):
     """Register the program's "invitation" template in all five languages (idempotent)."""
     from chorus.notifications.templates import ensure_default_template
 
-    return ensure_default_template(program, TEMPLATE_KEY, INVITATION_TEXTS)
+    return ensure_default_template(program, TEMPLATE_KEY, INVITATION_TEXTS, name="Invitation", category=CATEGORY)
 
 
 def send_invitation_email(invitation, raw_token: str):
@@ -79,6 +74,30 @@ def send_invitation_email(invitation, raw_token: str):
     return send_marketing_email(
         program, to_email=invitation.email, name=invitation.name, language=invitation.language,
         template_key=TEMPLATE_KEY, category=CATEGORY, customer=invitation.customer,
-        context={"link": invitation_url(program, raw_token), "program": program.name},
+        context=_context(invitation.customer, invitation_url(program, raw_token), program),
         tracking_key=f"invitation:{invitation.pk}",
     )
+
+
+def _context(customer, link: str, program) -> dict:
+    company = customer.account.name if customer is not None and customer.account_id else ""
+    return {"link": link, "program": program.name, "company": company}
+
+
+def preview_invitation(program, customer):
+    """The invitation email this customer would get (subject, preheader, text, HTML body, button),
+    in their language, with a sample link in place of their personal one."""
+    from chorus.notifications.marketing import pick_language
+    from chorus.notifications.templates import render_texts, texts_for
+
+    template = install_invitation_template(program)
+    language, texts = texts_for(template, pick_language(customer.language))
+    name = customer.name or customer.email
+    values = {"name": name, "first_name": name.split()[0] if name.split() else "",
+              **_context(customer, invitation_url(program, "example"), program)}
+    subject, preheader, text, html, cta = render_texts(texts, values)
+    from django.utils.translation import get_language_info
+
+    direction = "rtl" if get_language_info(language)["bidi"] else "ltr"
+    return {"language": language, "direction": direction, "subject": subject, "preheader": preheader, "text": text, "html": html,
+            "cta": cta, "link": values["link"]}

@@ -96,6 +96,9 @@ class ChannelVisit(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["channel", "visitor", "day"], name="channel_visit_once_a_day")]
 
+    def __str__(self) -> str:
+        return f"visit of channel {self.channel_id} on {self.day}"
+
 
 class Enrolment(models.Model):
     """How an advocate came in: through a channel's link, an invitation, or both."""

@@ -107,7 +107,7 @@ def invite_customers(program, customers: list[Customer], *, channel: Channel | N
 
 
 def _language_of(customer: Customer) -> str:
-    language = getattr(customer, "language", "") or ""
+    language = customer.language
     return language if language in {code for code, _label in settings.LANGUAGES} else ""
 
 
@@ -185,7 +185,7 @@ def _advocate_for(invitation: Invitation) -> Advocate:
     external_id = customer.external_id if customer else ""
     if external_id and Advocate.objects.filter(program=program, external_id=external_id).exists():
         external_id = ""  # that customer id belongs to another advocate already
-    account = getattr(customer, "account", None) if customer else None
+    account = customer.account if customer else None
     advocate, _created = upsert_advocate(program, email=invitation.email, name=invitation.name,
                                          external_id=external_id, language=invitation.language, account=account)
     return advocate
