@@ -10,42 +10,42 @@ CATEGORY = "invitation"
 # Texts of the default template, per language; the marketer edits them in the console.
 INVITATION_TEXTS = {
     "en": {
-        "subject": "{{ name }}, join the {{ program }} advocate program",
+        "subject": "{{ first_name }}, join the {{ program }} advocate program",
         "preheader": "One click and you are in: asks, points and rewards.",
-        "body": "Hello {{ name }},\n\nYou know {{ program }} well, and we would love you to join our advocate "
+        "body": "Hello {{ first_name }},\n\nYou know {{ program }} well, and we would love you to join our advocate "
                 "program: share your experience, complete small asks, earn points and trade them for rewards.\n\n"
                 "No password and no form: the button below takes you straight to your hub.",
         "cta": "Join now",
     },
     "ar": {
-        "subject": "{{ name }}، انضم إلى برنامج سفراء {{ program }}",
+        "subject": "{{ first_name }}، انضم إلى برنامج سفراء {{ program }}",
         "preheader": "نقرة واحدة وتصبح معنا: مهام ونقاط ومكافآت.",
-        "body": "مرحباً {{ name }}،\n\nأنت تعرف {{ program }} جيداً، ويسعدنا أن تنضم إلى برنامج السفراء: شارك تجربتك، "
+        "body": "مرحباً {{ first_name }}،\n\nأنت تعرف {{ program }} جيداً، ويسعدنا أن تنضم إلى برنامج السفراء: شارك تجربتك، "
                 "وأكمل مهام صغيرة، واكسب نقاطاً واستبدلها بمكافآت.\n\n"
                 "لا كلمة مرور ولا استمارة: الزر أدناه يأخذك مباشرة إلى مساحتك.",
         "cta": "انضم الآن",
     },
     "de": {
-        "subject": "{{ name }}, werden Sie Botschafter von {{ program }}",
+        "subject": "{{ first_name }}, werden Sie Botschafter von {{ program }}",
         "preheader": "Ein Klick und Sie sind dabei: Aufgaben, Punkte und Prämien.",
-        "body": "Hallo {{ name }},\n\nSie kennen {{ program }} gut, und wir würden uns freuen, wenn Sie unserem "
+        "body": "Hallo {{ first_name }},\n\nSie kennen {{ program }} gut, und wir würden uns freuen, wenn Sie unserem "
                 "Botschafterprogramm beitreten: Teilen Sie Ihre Erfahrungen, erledigen Sie kleine Aufgaben, "
                 "sammeln Sie Punkte und tauschen Sie sie gegen Prämien.\n\n"
                 "Kein Passwort, kein Formular: Die Schaltfläche unten bringt Sie direkt in Ihren Bereich.",
         "cta": "Jetzt beitreten",
     },
     "ja": {
-        "subject": "{{ name }}様、{{ program }} のアドボケイトプログラムに参加しませんか",
+        "subject": "{{ first_name }}様、{{ program }} のアドボケイトプログラムに参加しませんか",
         "preheader": "ワンクリックで参加完了：アスク、ポイント、特典。",
-        "body": "{{ name }}様\n\n{{ program }} をよくご存じのあなたに、アドボケイトプログラムへの参加をご案内します。"
+        "body": "{{ first_name }}様\n\n{{ program }} をよくご存じのあなたに、アドボケイトプログラムへの参加をご案内します。"
                 "体験を共有し、小さなアスクを達成してポイントを獲得し、特典と交換できます。\n\n"
                 "パスワードもフォームも不要です。下のボタンからそのままハブに移動できます。",
         "cta": "今すぐ参加",
     },
     "pl": {
-        "subject": "{{ name }}, dołącz do programu ambasadorów {{ program }}",
+        "subject": "{{ first_name }}, dołącz do programu ambasadorów {{ program }}",
         "preheader": "Jedno kliknięcie i jesteś z nami: zadania, punkty i nagrody.",
-        "body": "Cześć {{ name }},\n\nZnasz {{ program }} dobrze i chcielibyśmy, żebyś dołączył(a) do naszego "
+        "body": "Cześć {{ first_name }},\n\nZnasz {{ program }} dobrze i chcielibyśmy, żebyś dołączył(a) do naszego "
                 "programu ambasadorów: dziel się doświadczeniem, wykonuj małe zadania, zbieraj punkty i wymieniaj "
                 "je na nagrody.\n\nBez hasła i bez formularza: przycisk poniżej zabierze Cię prosto do Twojego panelu.",
         "cta": "Dołącz teraz",
@@ -72,7 +72,7 @@ def send_invitation_email(invitation, raw_token: str):
     program = invitation.program
     install_invitation_template(program)
     return send_marketing_email(
-        program, to_email=invitation.email, name=invitation.name, language=invitation.language,
+        program, to_email=invitation.email, name=invitation.name or invitation.email.split("@")[0], language=invitation.language,
         template_key=TEMPLATE_KEY, category=CATEGORY, customer=invitation.customer,
         context=_context(invitation.customer, invitation_url(program, raw_token), program),
         tracking_key=f"invitation:{invitation.pk}",
@@ -92,7 +92,7 @@ def preview_invitation(program, customer):
 
     template = install_invitation_template(program)
     language, texts = texts_for(template, pick_language(customer.language))
-    name = customer.name or customer.email
+    name = customer.name or customer.email.split("@")[0]
     values = {"name": name, "first_name": name.split()[0] if name.split() else "",
               **_context(customer, invitation_url(program, "example"), program)}
     subject, preheader, text, html, cta = render_texts(texts, values)

@@ -1,6 +1,6 @@
 """Read-side helpers: who can be invited, and invitations by stage."""
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from chorus.advocates.models import Advocate, Customer
@@ -49,3 +49,11 @@ def by_stage(queryset, stage: str):
     if stage == "not_sent":
         return queryset.exclude(status=Invitation.Status.SENT)
     return queryset
+
+
+def with_email_status(queryset):
+    """Each invitation with its email's delivery status (queued, sending, sent, failed…)."""
+    from chorus.notifications.models import OutboundEmail
+
+    status = OutboundEmail.objects.filter(pk=OuterRef("outbound_email_id")).values("status")[:1]
+    return queryset.annotate(email_status=Subquery(status))

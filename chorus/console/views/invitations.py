@@ -35,8 +35,8 @@ def _invitations_context(request, program, *, invite_form=None) -> dict:
     candidates = queries.candidates(program, query).exclude(pk__in=selected_ids)
     stage = request.GET.get("stage", "")
     stage = stage if stage in dict(queries.STAGES) else ""
-    invitations = queries.by_stage(
-        Invitation.objects.filter(program=program).select_related("channel", "advocate"), stage)
+    invitations = queries.with_email_status(queries.by_stage(
+        Invitation.objects.filter(program=program).select_related("channel", "advocate"), stage))
     invitation_page = Paginator(invitations, INVITATIONS_PER_PAGE).get_page(request.GET.get("page"))
     rows = [(invitation, invitation_services.can_resend(invitation)) for invitation in invitation_page.object_list]
     return program_context(
