@@ -129,7 +129,7 @@ def seed_demo(*, base_url: str | None = None, now: datetime | None = None) -> De
         seed_asks(program, owner, star, now, HISTORY_DAYS)
         seed_recognition([program, team_program], rng, now, star=star)
         seed_catalog(program, owner, star)
-        seed_invitations(program, owner, random.Random(RANDOM_SEED + 4), now)
+        seed_invitations(program, owner, random.Random(RANDOM_SEED + 4), now, star=star)
         Program.objects.filter(pk__in=[program.pk, team_program.pk]).update(hold_days=DEMO_HOLD_DAYS)
     program.refresh_from_db()
     team_program.refresh_from_db()
