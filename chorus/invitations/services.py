@@ -131,7 +131,7 @@ def _reissue(invitation: Invitation, now) -> str:
 def resend_invitation(invitation: Invitation) -> Invitation:
     """Send again with a fresh link (the old one stops working): not after joining, not
     twice within a day, at most MAX_SENDS emails in all."""
-    invitation = Invitation.objects.select_for_update().select_related("program").get(pk=invitation.pk)
+    invitation = Invitation.objects.select_for_update(of=("self",)).select_related("program").get(pk=invitation.pk)
     now = timezone.now()
     if invitation.joined_at is not None:
         raise Conflict(_("%(email)s has already joined.") % {"email": invitation.email})
@@ -151,7 +151,7 @@ def resend_invitation(invitation: Invitation) -> Invitation:
 def _find(program, raw_token: str, *, lock: bool = False) -> Invitation:
     queryset = Invitation.objects.select_related("program", "customer")
     if lock:
-        queryset = queryset.select_for_update()
+        queryset = queryset.select_for_update(of=("self",))
     invitation = queryset.filter(program=program, token_hash=hash_secret(raw_token or "")).first()
     if invitation is None:
         raise NotFound(_("This invitation link is not valid. It may have been replaced by a newer one."))
