@@ -31,7 +31,8 @@ logger = logging.getLogger("chorus.invitations")
 VALID_DAYS = 30  # an invitation link works this long after it was (re)sent
 MAX_SENDS = 3  # the first email and two resends
 RESEND_AFTER = timedelta(hours=24)  # from the console: at most one email a day per person
-RENEW_AFTER = timedelta(minutes=10)  # the invitee's own "send me a new link"
+RENEW_AFTER = timedelta(minutes=10)  # the invitee's own "send me a new link"…
+MAX_EMAILS = 6  # …until this many invitation emails in all
 MAX_BATCH = 500
 
 
@@ -220,7 +221,8 @@ def renew_invitation(program, raw_token: str) -> bool:
     except NotFound:
         return False
     now = timezone.now()
-    if invitation.joined_at is not None or invitation.last_sent_at > now - RENEW_AFTER:
+    if (invitation.joined_at is not None or invitation.last_sent_at > now - RENEW_AFTER
+            or invitation.send_count >= MAX_EMAILS):
         return False
     _send(invitation, _reissue(invitation, now))
     return invitation.status == Invitation.Status.SENT

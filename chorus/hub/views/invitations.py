@@ -17,7 +17,7 @@ from chorus.core.ratelimit import client_ip, hit
 from chorus.invitations import channels as channel_services
 from chorus.invitations import services as invitation_services
 
-from ..access import get_public_program, log_in, request_visitor
+from ..access import get_public_program, hub_advocate, log_in, request_visitor
 from ..forms import JoinForm, add_service_errors
 from .account import _check_email_page, _limit_email_requests
 from .common import rate_limited_page
@@ -55,6 +55,9 @@ def invitation(request, slug: str, token: str):
     except NotFound as error:
         return _unusable_page(request, program, token, error.message, status=404)
     _speak_invitees_language(request, invited)
+    advocate = hub_advocate(request, program)
+    if invited.joined_at is not None and advocate is not None and advocate.pk == invited.advocate_id:
+        return redirect("hub:asks", slug=program.slug)  # the invitee opened the link again
     if invited.joined_at is not None:
         return _unusable_page(request, program, token, translation.gettext(
             "This invitation was already used. Log in with your email address instead."), status=410, joined=True)

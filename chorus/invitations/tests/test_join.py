@@ -12,7 +12,7 @@ from chorus.core.errors import Gone
 from chorus.hub.views.invitations import JOINS_PER_IP
 from chorus.invitations.channels import create_channel
 from chorus.invitations.models import Enrolment, Invitation
-from chorus.invitations.services import accept_invitation, invite_customers
+from chorus.invitations.services import accept_invitation, invite_customers, renew_invitation
 from chorus.notifications.models import OutboundEmail
 from chorus.testing import factories
 
@@ -88,6 +88,7 @@ def test_one_button_press_joins_and_lands_logged_in_on_the_asks_page(
 def test_the_token_works_once(program, ana, visitor, django_capture_on_commit_callbacks):
     raw = _invite_with_known_token(program, ana, django_capture_on_commit_callbacks)
     assert visitor.post(f"/p/acme/welcome/{raw}/").status_code == 302
+    assert visitor.get(f"/p/acme/welcome/{raw}/")["Location"] == "/hub/acme/asks/"  # the invitee, logged in
 
     other = visitor.__class__()
     again = other.post(f"/p/acme/welcome/{raw}/")
@@ -132,6 +133,16 @@ def test_an_expired_link_offers_a_new_one(program, ana, visitor, smtp_server, dj
     with django_capture_on_commit_callbacks(execute=True):  # a joined invitation is never renewed
         visitor.post(f"/p/acme/welcome/{raw}/renew/")
     assert len(smtp_server.wait_for(3, timeout=0.5)) == 2
+
+
+def test_renewals_are_spaced_and_capped(program, ana, visitor, smtp_server, django_capture_on_commit_callbacks):
+    raw = _invite_with_known_token(program, ana, django_capture_on_commit_callbacks)
+    assert renew_invitation(program, raw) is False  # just sent: not again within ten minutes
+    Invitation.objects.update(last_sent_at=timezone.now() - timedelta(minutes=11), send_count=6)
+    assert renew_invitation(program, raw) is False  # six emails are enough
+    Invitation.objects.update(send_count=5)
+    assert renew_invitation(program, raw) is True
+    assert renew_invitation(program, "unknown") is False
 
 
 def test_an_unknown_token_is_a_clear_404(program, visitor):
