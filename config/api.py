@@ -20,6 +20,7 @@ from chorus.core.api_errors import (
     method_not_allowed,
     not_found_view,
 )
+from chorus.invitations.api import router as invitations_router
 from chorus.privacy.api import router as people_router
 from chorus.referrals.api import router as conversions_router
 from chorus.referrals.leads_api import router as leads_router
@@ -67,3 +68,4 @@ api.add_router("", analytics_router)
 api.add_router("", leads_router)
 api.add_router("", customers_router)
 api.add_router("", people_router)
+api.add_router("", invitations_router)

@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "chorus.analytics",
     "chorus.privacy",
     "chorus.notifications",
+    "chorus.invitations",
     "chorus.integrations",
     "chorus.hub",
     "chorus.console",

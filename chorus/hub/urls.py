@@ -6,6 +6,8 @@ from .views import (
     clicks,
     community,
     dashboard,
+    emails,
+    invitations,
     leads,
     pages,
     recognition,
@@ -21,12 +23,19 @@ urlpatterns = [
     # The merchant snippet and the events it sends.
     path("s/chorus.js", snippet.snippet, name="snippet"),
     path("t/<slug:slug>/events", snippet.events, name="events"),
+    # Email links: unsubscribe (POST only acts), public preference centre, tracked clicks.
+    re_path(r"^u/(?P<token>[^/]+)/?$", emails.unsubscribe, name="unsubscribe"),
+    path("u/<str:token>/preferences/", emails.public_preferences, name="email_preferences_public"),
+    path("e/c/<str:token>", emails.click, name="email_click"),
     # Public program pages.
     path("p/<slug:slug>/", pages.landing, name="landing"),
     path("p/<slug:slug>/invite/<str:code>/", pages.friend, name="friend"),
     path("p/<slug:slug>/invite/<str:code>/go/", pages.friend_continue, name="friend_continue"),
     path("p/<slug:slug>/claim/", pages.claim, name="claim"),
     path("p/<slug:slug>/join/", account.join, name="join"),
+    path("p/<slug:slug>/join/via/<slug:channel_slug>/", invitations.channel_join, name="channel_join"),
+    path("p/<slug:slug>/welcome/<str:token>/", invitations.invitation, name="invitation"),
+    path("p/<slug:slug>/welcome/<str:token>/renew/", invitations.invitation_renew, name="invitation_renew"),
     path("p/<slug:slug>/wall/", recognition.wall, name="wall"),
     path("p/<slug:slug>/content/<int:item_id>/", community.content_page, name="content_page"),
     path("p/<slug:slug>/content/<int:item_id>/image", community.content_image, name="content_image"),
