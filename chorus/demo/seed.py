@@ -132,8 +132,8 @@ def seed_demo(*, base_url: str | None = None, now: datetime | None = None) -> De
         seed_leads(program, owner, now, random.Random(RANDOM_SEED + 5), HISTORY_DAYS)  # before recognition: its points count
         seed_recognition([program, team_program], rng, now, star=star)
         seed_catalog(program, owner, star)
-        seed_customers(program, random.Random(RANDOM_SEED + 4), now)
         seed_invitations(program, owner, random.Random(RANDOM_SEED + 4), now, star=star)
+        seed_customers(program, random.Random(RANDOM_SEED + 6), now)  # last: health for every customer
         Program.objects.filter(pk__in=[program.pk, team_program.pk]).update(hold_days=DEMO_HOLD_DAYS)
     program.refresh_from_db()
     team_program.refresh_from_db()
