@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "chorus.rewards",
     "chorus.campaigns",
     "chorus.analytics",
+    "chorus.insights",
     "chorus.notifications",
     "chorus.integrations",
     "chorus.hub",

@@ -1,6 +1,17 @@
 from django.urls import path, re_path
 
-from .views import account, asks, clicks, community, dashboard, pages, recognition, snippet, store
+from .views import (
+    account,
+    asks,
+    clicks,
+    community,
+    dashboard,
+    nps,
+    pages,
+    recognition,
+    snippet,
+    store,
+)
 
 app_name = "hub"
 urlpatterns = [
@@ -17,6 +28,7 @@ urlpatterns = [
     path("p/<slug:slug>/claim/", pages.claim, name="claim"),
     path("p/<slug:slug>/join/", account.join, name="join"),
     path("p/<slug:slug>/wall/", recognition.wall, name="wall"),
+    path("p/<slug:slug>/nps/<str:token>/", nps.survey, name="nps_survey"),
     path("p/<slug:slug>/content/<int:item_id>/", community.content_page, name="content_page"),
     path("p/<slug:slug>/content/<int:item_id>/image", community.content_image, name="content_image"),
     # The advocate's hub.
