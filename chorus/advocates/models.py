@@ -64,13 +64,29 @@ class Advocate(models.Model):
 
 
 class Customer(models.Model):
-    """A person known to the merchant: a referred friend, or anyone a conversion names."""
+    """A person known to the merchant who is not (yet) an advocate: an imported customer, a
+    referred friend, or anyone a conversion or a usage event names.
+
+    Found by `external_id` (the merchant's id) when it has one, else by normalised email.
+    `attributes` holds every other imported column (social-profile columns such as
+    `followers` and `posts_per_month` included); `health_score` (0–100) is recomputed from
+    usage and outcomes, `health_factors` says how it was made."""
 
     program = models.ForeignKey("programs.Program", on_delete=models.CASCADE, related_name="customers")
-    external_id = models.CharField(max_length=100, blank=True)
-    email = models.EmailField(blank=True)
+    account = models.ForeignKey(Account, on_delete=models.SET_NULL, null=True, blank=True, related_name="customers")
+    external_id = models.CharField(_("customer id"), max_length=100, blank=True)
+    email = models.EmailField(_("email"), blank=True)
     email_normalized = models.CharField(max_length=254, blank=True, db_index=True)
-    name = models.CharField(max_length=200, blank=True)
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    language = models.CharField(_("language"), max_length=8, blank=True)
+    plan = models.CharField(_("plan"), max_length=100, blank=True)
+    revenue = models.BigIntegerField(_("revenue"), default=0, help_text="In minor units of the program currency.")
+    signed_up_at = models.DateTimeField(_("signed up"), null=True, blank=True)
+    attributes = models.JSONField(_("attributes"), default=dict, blank=True)
+    health_score = models.PositiveSmallIntegerField(_("health score"), null=True, blank=True)
+    health_factors = models.JSONField(default=dict, blank=True)
+    health_computed_at = models.DateTimeField(null=True, blank=True)
+    last_event_at = models.DateTimeField(null=True, blank=True)
     first_seen_at = models.DateTimeField(help_text="When the merchant first knew this customer.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -82,7 +98,9 @@ class Customer(models.Model):
                 fields=["program", "email_normalized"], condition=Q(external_id="") & ~Q(email_normalized=""),
                 name="customer_email_unique_without_id",
             ),
+            models.CheckConstraint(condition=Q(health_score__lte=100), name="customer_health_score_at_most_100"),
         ]
+        indexes = [models.Index(fields=["program", "health_score"], name="customer_program_health")]
 
     def __str__(self) -> str:
         return self.name or self.email or self.external_id
