@@ -6,6 +6,7 @@ from .views import (
     clicks,
     community,
     dashboard,
+    emails,
     nps,
     pages,
     recognition,
@@ -21,6 +22,10 @@ urlpatterns = [
     # The merchant snippet and the events it sends.
     path("s/chorus.js", snippet.snippet, name="snippet"),
     path("t/<slug:slug>/events", snippet.events, name="events"),
+    # Email links: unsubscribe (POST only acts), public preference centre, tracked clicks.
+    re_path(r"^u/(?P<token>[^/]+)/?$", emails.unsubscribe, name="unsubscribe"),
+    path("u/<str:token>/preferences/", emails.public_preferences, name="email_preferences_public"),
+    path("e/c/<str:token>", emails.click, name="email_click"),
     # Public program pages.
     path("p/<slug:slug>/", pages.landing, name="landing"),
     path("p/<slug:slug>/invite/<str:code>/", pages.friend, name="friend"),

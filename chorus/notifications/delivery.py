@@ -1,0 +1,171 @@
+"""Deliver queued program emails: claim them, render each in its language, send them over
+one SMTP connection, and record the outcome.
+
+A task may be delivered twice: emails are claimed with a conditional UPDATE carrying a
+fresh claim token, so a second run finds nothing to send. The address is checked again
+against suppression and opt-outs at send time (a bounce may have arrived meanwhile)."""
+
+import logging
+import secrets
+import smtplib
+from email.utils import make_msgid, parseaddr
+from urllib.parse import urlparse
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import transaction
+from django.db.models import F
+from django.template.loader import get_template
+from django.utils import timezone, translation
+
+from .models import ALL_CATEGORIES, OutboundEmail, Recipient, Suppression
+from .services import _sender
+from .templates import Rendered, render_texts, texts_for
+from .tokens import click_url, unsubscribe_token, unsubscribe_url
+
+logger = logging.getLogger("chorus.notifications")
+_MESSAGE_DOMAIN = urlparse(settings.CHORUS_BASE_URL).hostname or "chorus.local"
+
+
+def render_email(email: OutboundEmail, *, subject_override: dict | None = None, track: bool = True) -> Rendered:
+    """The email's subject, texts and links for its recipient, in its language."""
+    template = email.template
+    language, texts = texts_for(template, email.language)
+    if subject_override:
+        texts["subject"] = subject_override.get(language) or subject_override.get("en") or texts["subject"]
+    values = dict(email.context)
+    buttons = values.pop("buttons", None) or []
+    links = [link for link in [values.get("link", ""), *(button["url"] for button in buttons)] if link]
+    tracked = {link: (click_url(email.pk, index) if track else link) for index, link in enumerate(links)}
+    if values.get("link"):
+        values["link"] = tracked[values["link"]]
+    subject, preheader, text, body_html, cta = render_texts(texts, values)
+    rendered = Rendered(subject=subject, preheader=preheader, text=text, html=body_html, cta_label=cta,
+                        language=language, links=links)
+    rendered.buttons = [{"label": button["label"], "url": tracked[button["url"]]} for button in buttons]
+    rendered.link = values.get("link", "")
+    return rendered
+
+
+def build_message(email: OutboundEmail, rendered: Rendered, *, program, connection=None) -> EmailMultiAlternatives:
+    unsubscribe = unsubscribe_url(program.pk, email.email_normalized)
+    preferences = f"{unsubscribe.rstrip('/')}/preferences/"
+    with translation.override(rendered.language):
+        context = {"program": program, "email": rendered, "unsubscribe_url": unsubscribe, "preferences_url": preferences,
+                   "LANGUAGE_CODE": rendered.language, "LANGUAGE_BIDI": translation.get_language_bidi()}
+        text = get_template("emails/marketing.txt").render(context)
+        html = get_template("emails/marketing.html").render(context)
+    sender = _sender(program)
+    _name, sender_address = parseaddr(sender)
+    token = unsubscribe_token(program.pk, email.email_normalized)
+    headers = {
+        "List-Unsubscribe": f"<{unsubscribe}>, <mailto:{sender_address}?subject=unsubscribe%20{token}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        "Message-ID": email.message_id,
+        "X-Chorus-Email": str(email.pk),
+    }
+    recipient = f"{email.name} <{email.to_email}>" if email.name and "\n" not in email.name else email.to_email
+    message = EmailMultiAlternatives(subject=rendered.subject, body=text, from_email=sender, to=[recipient],
+                                     headers=headers, connection=connection)
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+def _claim(email_ids: list[int]) -> list[OutboundEmail]:
+    claim = secrets.token_hex(8)
+    with transaction.atomic():
+        OutboundEmail.objects.filter(pk__in=email_ids, status=OutboundEmail.Status.QUEUED).update(
+            status=OutboundEmail.Status.SENDING, status_reason=f"claim:{claim}", attempts=F("attempts") + 1)
+    return list(OutboundEmail.objects.select_related("program", "template", "campaign")
+                .filter(pk__in=email_ids, status=OutboundEmail.Status.SENDING, status_reason=f"claim:{claim}")
+                .order_by("pk"))
+
+
+def _drop_unwanted(emails: list[OutboundEmail]) -> list[OutboundEmail]:
+    """Mark emails to addresses suppressed or opted out since they were queued."""
+    if not emails:
+        return emails
+    program_id = emails[0].program_id
+    addresses = {email.email_normalized for email in emails}
+    suppressed = dict(Suppression.objects.filter(program_id=program_id, email_normalized__in=addresses)
+                      .values_list("email_normalized", "reason"))
+    opted_out = dict(Recipient.objects.filter(program_id=program_id, email_normalized__in=addresses)
+                     .exclude(opted_out=[]).values_list("email_normalized", "opted_out"))
+    keep, dropped = [], []
+    for email in emails:
+        categories = opted_out.get(email.email_normalized) or []
+        if email.email_normalized in suppressed:
+            email.status_reason = f"suppressed: {suppressed[email.email_normalized]}"
+        elif ALL_CATEGORIES in categories or email.category in categories:
+            email.status_reason = f"unsubscribed: {email.category if email.category in categories else 'all'}"
+        else:
+            keep.append(email)
+            continue
+        email.status = OutboundEmail.Status.SUPPRESSED
+        dropped.append(email)
+    OutboundEmail.objects.bulk_update(dropped, ["status", "status_reason"])
+    return keep
+
+
+def _subject_override(email: OutboundEmail) -> dict | None:
+    campaign = email.campaign
+    if campaign is None or email.variant is None or email.variant >= len(campaign.subject_variants or []):
+        return None
+    return campaign.subject_variants[email.variant] or None
+
+
+def deliver(email_ids: list[int]) -> int:
+    """Send the queued emails among `email_ids` over one SMTP connection; returns how many were sent."""
+    by_program: dict[int, list[OutboundEmail]] = {}
+    for email in _claim(email_ids):
+        by_program.setdefault(email.program_id, []).append(email)
+    sent = 0
+    for emails in by_program.values():
+        sent += _deliver_program_batch(_drop_unwanted(emails))
+    return sent
+
+
+def _deliver_program_batch(emails: list[OutboundEmail]) -> int:
+    if not emails:
+        return 0
+    connection = get_connection()
+    done, sent = [], 0
+    try:
+        connection.open()
+        for email in emails:
+            sent += _send_one(email, connection)
+            done.append(email)
+    finally:
+        try:
+            connection.close()
+        except Exception:  # closing a broken connection must not hide the outcome
+            logger.warning("could not close the SMTP connection cleanly")
+        for email in emails:
+            if email not in done:  # interrupted: back to the queue for the next run
+                email.status, email.status_reason = OutboundEmail.Status.QUEUED, ""
+        OutboundEmail.objects.bulk_update(emails, ["status", "status_reason", "subject", "message_id", "links",
+                                                   "sent_at"])
+    return sent
+
+
+def _send_one(email: OutboundEmail, connection) -> int:
+    if email.template is None:
+        email.status, email.status_reason = OutboundEmail.Status.FAILED, "the template was deleted"
+        return 0
+    email.message_id = make_msgid(domain=_MESSAGE_DOMAIN)
+    rendered = render_email(email, subject_override=_subject_override(email))
+    message = build_message(email, rendered, program=email.program, connection=connection)
+    email.subject, email.links = rendered.subject[:300], rendered.links
+    try:
+        try:
+            connection.send_messages([message])
+        except smtplib.SMTPServerDisconnected:  # the server dropped a long-lived connection: once more
+            connection.close()
+            connection.open()
+            connection.send_messages([message])
+    except (smtplib.SMTPException, OSError) as error:
+        email.status, email.status_reason = OutboundEmail.Status.FAILED, f"{type(error).__name__}: {error}"[:300]
+        logger.warning("could not send email %s: %s", email.pk, error)
+        return 0
+    email.status, email.status_reason, email.sent_at = OutboundEmail.Status.SENT, "", timezone.now()
+    return 1
