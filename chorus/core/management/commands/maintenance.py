@@ -3,7 +3,8 @@
 
 - issue rewards whose hold is over (each reward also has a deferred task for its hold's
   end; this sweep catches any whose task was lost, e.g. enqueued before a restore);
-- forget Idempotency-Key records past their 24-hour replay window.
+- forget Idempotency-Key records past their 24-hour replay window;
+- email "ask about to expire" reminders (automations; each is sent once).
 """
 
 import time
@@ -11,6 +12,7 @@ import time
 from django.core.management.base import BaseCommand
 
 from chorus.core import idempotency
+from chorus.notifications.automations import send_expiring_ask_reminders
 from chorus.rewards.services import release_due_rewards
 
 
@@ -25,7 +27,9 @@ class Command(BaseCommand):
         while True:
             released = release_due_rewards()
             pruned = idempotency.prune_expired()
-            self.stdout.write(f"released {released} reward(s); pruned {pruned} idempotency record(s)")
+            reminded = send_expiring_ask_reminders()
+            self.stdout.write(f"released {released} reward(s); pruned {pruned} idempotency record(s); "
+                              f"sent {reminded} ask reminder(s)")
             if every <= 0:
                 return
             time.sleep(every)
