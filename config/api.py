@@ -9,6 +9,7 @@ from django.urls import URLPattern, re_path
 from ninja import NinjaAPI
 
 from chorus.advocates.api import router as advocates_router
+from chorus.advocates.customers_api import router as customers_router
 from chorus.campaigns.api import router as asks_router
 from chorus.campaigns.community_api import router as community_router
 from chorus.core.api_auth import ApiKeyAuth
@@ -60,4 +61,5 @@ api.add_router("", asks_router)
 api.add_router("", recognition_router)
 api.add_router("", catalog_router)
 api.add_router("", community_router)
+api.add_router("", customers_router)
 api.add_router("", nps_router)

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -10,6 +11,8 @@ class Account(models.Model):
     name = models.CharField(_("name"), max_length=200)
     external_id = models.CharField(max_length=100, blank=True)
     domain = models.CharField(max_length=200, blank=True)
+    health_score = models.PositiveSmallIntegerField(_("health score"), null=True, blank=True)
+    health_factors = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -122,3 +125,100 @@ class LoginToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.purpose} link for advocate {self.advocate_id}"
+
+
+class UsageEvent(models.Model):
+    """A product-usage event of a customer sent through `POST /api/v1/events` (e.g. `report.created`).
+
+    Kept apart from the campaigns app's AdvocateEvent (milestones that open asks to an
+    advocate): usage belongs to customers, most of whom are not advocates, arrives in far
+    larger numbers, carries the time it happened, and feeds the health score. `event_id`
+    (the sender's id, optional) makes a retried event a no-op."""
+
+    program = models.ForeignKey("programs.Program", on_delete=models.CASCADE, related_name="usage_events")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="usage_events")
+    name = models.CharField(max_length=100)
+    properties = models.JSONField(default=dict, blank=True)
+    occurred_at = models.DateTimeField()
+    event_id = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["program", "event_id"], condition=~Q(event_id=""), name="usage_event_once_per_id"),
+        ]
+        indexes = [
+            models.Index(fields=["customer", "occurred_at"], name="usage_event_customer_time"),
+            models.Index(fields=["program", "occurred_at"], name="usage_event_program_time"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class HealthSettings(models.Model):
+    """How a program weighs the parts of its customers' health score (0–100 each), and
+    what each plan is worth; one row per program, created with the defaults when first needed."""
+
+    program = models.OneToOneField("programs.Program", on_delete=models.CASCADE, related_name="health_settings")
+    weights = models.JSONField(default=dict, blank=True)
+    plan_scores = models.JSONField(default=dict, blank=True)
+    computed_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"health settings of program {self.program_id}"
+
+
+class ImportJob(models.Model):
+    """One CSV file of customers: uploaded, mapped by the marketer, then checked as a whole and
+    written in chunks by a background task; the counts are the live progress."""
+
+    class Status(models.TextChoices):
+        MAPPING = "mapping", _("Waiting for the column mapping")
+        QUEUED = "queued", _("Queued")
+        CHECKING = "checking", _("Checking the file")
+        RUNNING = "running", _("Importing")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed: nothing was imported")
+
+    program = models.ForeignKey("programs.Program", on_delete=models.CASCADE, related_name="import_jobs")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+")
+    file = models.FileField(upload_to="imports/%Y/%m/", max_length=300)
+    original_name = models.CharField(max_length=255)
+    size = models.BigIntegerField(default=0)
+    delimiter = models.CharField(max_length=1, default=",")
+    headers = models.JSONField(default=list)
+    sample = models.JSONField(default=list, blank=True)
+    mapping = models.JSONField(default=list, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.MAPPING)
+    message = models.TextField(blank=True)
+    total_rows = models.PositiveIntegerField(null=True, blank=True)
+    processed = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    error_report = models.FileField(upload_to="imports/%Y/%m/", max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.CHECKING, self.Status.RUNNING)
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        if not self.total_rows:
+            return 0
+        return min(100, self.processed * 100 // self.total_rows)

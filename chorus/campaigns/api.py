@@ -24,7 +24,7 @@ from .schemas import (
 )
 from .services.asks import save_ask
 from .services.completions import approve_completion, reject_completion, submit_completion
-from .services.events import record_event
+from .services.events import record_api_event
 
 router = Router(tags=["asks"])
 
@@ -151,20 +151,38 @@ def reject(request, completion_id: int, payload: RejectIn):
     return reject_completion(_get_completion_id(program, completion_id), reason=payload.reason, program=program)
 
 
-@router.post("/events", response={201: EventOut, 200: EventOut, **ERRORS}, summary="Send an advocate event")
+@router.post("/events", response={201: EventOut, 200: EventOut, **ERRORS}, summary="Send an advocate or usage event")
 def send_event(request, payload: EventIn):
-    """Record a named event about an advocate (`advocate_id` or `email`), e.g. `milestone.reached`
-    with `{"milestone": "first-100-orders"}`. Asks waiting for it (trigger_event and matching
-    trigger_properties) open to that advocate. With an `id`, sending the event again changes
-    nothing and answers 200 with `created: false`."""
-    if payload.advocate_id is None and not payload.email:
-        raise InvalidInput(_("Give advocate_id or email."), field_errors={"advocate_id": [_("Give advocate_id or email.")]})
-    program = request.auth.program
-    advocate = _get_advocate(program, advocate_id=payload.advocate_id, email=payload.email)
-    recorded = record_event(advocate, payload.name, payload.properties or {}, event_id=payload.id)
-    event = recorded.event
+    """Record a named event.
+
+    * About an advocate (`advocate_id`, or `email` of an advocate), e.g. `milestone.reached`
+      with `{"milestone": "first-100-orders"}`: asks waiting for it (trigger_event and matching
+      trigger_properties) open to that advocate. If a customer record has the advocate's email,
+      the event also counts as that customer's product usage.
+    * About a customer (`customer_external_id`, with `email` if you have it; or the `email` of a
+      known customer): product usage, e.g. `report.created`, at `time`. It counts towards the
+      customer's health score. An unknown `customer_external_id` creates the customer.
+
+    With an `id`, sending the event again changes nothing and answers 200 with `created: false`."""
+    if payload.advocate_id is None and not payload.email and not payload.customer_external_id:
+        message = _("Give advocate_id, customer_external_id or email.")
+        raise InvalidInput(message, field_errors={"advocate_id": [message]})
+    recorded = record_api_event(
+        request.auth.program, name=payload.name, properties=payload.properties or {}, event_id=payload.id,
+        advocate_id=payload.advocate_id, email=payload.email, customer_external_id=payload.customer_external_id,
+        occurred_at=payload.time)
+    return Status(201 if recorded.created else 200, _event_out(recorded))
+
+
+def _event_out(recorded) -> EventOut:
+    usage = recorded.usage
+    event = recorded.advocate_event
+    if event is None:
+        return EventOut(id=usage.pk, name=usage.name, kind="customer", advocate_id=None, customer_id=usage.customer_id,
+                        properties=usage.properties, time=usage.occurred_at, created=recorded.created,
+                        opened_ask_ids=[], created_at=usage.created_at)
     opened = recorded.opened if recorded.created else list(event.openings.values_list("ask_id", flat=True))
-    body = EventOut(id=event.pk, name=event.name, advocate_id=event.advocate_id, properties=event.properties,
-                    created=recorded.created, opened_ask_ids=[a if isinstance(a, int) else a.pk for a in opened],
-                    created_at=event.created_at)
-    return Status(201 if recorded.created else 200, body)
+    return EventOut(id=event.pk, name=event.name, kind="advocate", advocate_id=event.advocate_id,
+                    customer_id=usage.customer_id if usage else None, properties=event.properties,
+                    time=usage.occurred_at if usage else event.created_at, created=recorded.created,
+                    opened_ask_ids=[a if isinstance(a, int) else a.pk for a in opened], created_at=event.created_at)

@@ -115,15 +115,22 @@ class RejectIn(Schema):
 
 
 class EventIn(Schema):
-    """A named event about an advocate, e.g. a success milestone; it opens the asks waiting for it."""
+    """A named event: an advocate's milestone (it opens the asks waiting for it), or a customer's
+    product usage (it counts towards the customer's health score)."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
         {"name": "milestone.reached", "advocate_id": 12, "properties": {"milestone": "first-100-orders"},
-         "id": "evt_8f2k"}]})
+         "id": "evt_8f2k"},
+        {"name": "report.created", "customer_external_id": "cus_1001", "email": "jane@example.com",
+         "time": "2026-01-31T12:00:00Z", "properties": {"pages": 3}, "id": "evt_9a1c"}]})
 
     name: Text(100)
     advocate_id: int | None = None
-    email: Text(254) = Field("", description="Instead of advocate_id.")
+    customer_external_id: Text(100) = Field(
+        "", description="Your id of the customer: the event is their product usage; an unknown customer is created.")
+    email: Text(254) = Field("", description="Instead of advocate_id: an advocate's email, else a known customer's "
+                                             "(with customer_external_id: the customer's email).")
+    time: IsoDateTime = Field(None, description="When it happened (default: now).")
     properties: Metadata = None
     id: Text(100) = Field("", description="Your id for this event: sending it again changes nothing.")
 
@@ -131,8 +138,11 @@ class EventIn(Schema):
 class EventOut(Schema):
     id: int
     name: str
-    advocate_id: int
+    kind: str = Field(description="advocate (a milestone of an advocate) | customer (product usage of a customer)")
+    advocate_id: int | None
+    customer_id: int | None = Field(description="The customer whose usage it counts as, if any.")
     properties: dict[str, Any]
+    time: datetime = Field(description="When it happened.")
     created: bool = Field(description="False when an event with this id was recorded before.")
     opened_ask_ids: list[int]
     created_at: datetime

@@ -10,10 +10,15 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from chorus.core.errors import InvalidInput
+from chorus.advocates.customers import upsert_customer
+from chorus.advocates.models import Advocate, Customer
+from chorus.advocates.usage import check_usage_event, record_usage_event
+from chorus.core.emails import normalize_email
+from chorus.core.errors import InvalidInput, NotFound
 
 from ..models import AdvocateEvent, Ask, AskOpening
 from .asks import EVENT_NAME
@@ -83,3 +88,61 @@ def _open_asks(event: AdvocateEvent, advocate, now) -> list[Ask]:
                     closes_at=now + timedelta(days=ask.trigger_window_days) if ask.trigger_window_days else None)
          for ask in fresh], ignore_conflicts=True)
     return fresh
+
+
+# --- the events API: an advocate's milestone, or a customer's product usage -------------------
+
+@dataclass
+class ApiEvent:
+    """What `POST /events` recorded: an advocate event (milestones open asks), or a customer's
+    usage event; `usage` is also set when the advocate has a customer record."""
+
+    created: bool
+    advocate_event: AdvocateEvent | None = None
+    opened: list | None = None
+    usage: object | None = None
+
+
+def record_api_event(program, *, name: str, properties: dict | None, event_id: str = "", advocate_id: int | None = None,
+                     email: str = "", customer_external_id: str = "", occurred_at=None) -> ApiEvent:
+    """One event sent through the API, attached to whom it names:
+
+    * `advocate_id`, or an `email` an advocate has → the advocate's event, exactly as before
+      (asks waiting for it open); if a customer record has that email (or the advocate's
+      customer id), the event also counts as that customer's usage;
+    * `customer_external_id` → a usage event of that customer, created (with `email`) if unknown;
+    * an `email` only a customer has → a usage event of that customer.
+    Unknown advocate ids and emails nobody has are a 404."""
+    properties = {} if properties is None else properties
+    now = timezone.now()
+    occurred_at = occurred_at or now
+    check_usage_event(name, properties, (event_id or "").strip(), occurred_at, now)
+    usage_args = {"occurred_at": occurred_at, "event_id": event_id, "now": now}
+    advocate = None
+    if advocate_id is not None:
+        advocate = Advocate.objects.select_related("program").filter(program=program, pk=advocate_id).first()
+        if advocate is None:
+            raise NotFound(_("No advocate with this id or email in this program."))
+    elif email and not customer_external_id:
+        advocate = Advocate.objects.select_related("program").filter(
+            program=program, email_normalized=normalize_email(email)).first()
+    if advocate is not None:
+        customer = Customer.objects.filter(program=program).filter(
+            Q(email_normalized=advocate.email_normalized)
+            | (Q(external_id=advocate.external_id) & ~Q(external_id=""))).order_by("pk").first()
+        with transaction.atomic():
+            recorded = record_event(advocate, name, properties, event_id=event_id)
+            usage = record_usage_event(customer, name, properties, **usage_args).event if customer else None
+        return ApiEvent(created=recorded.created, advocate_event=recorded.event, opened=recorded.opened, usage=usage)
+    if customer_external_id:
+        with transaction.atomic():
+            customer, _created = upsert_customer(program, external_id=customer_external_id, email=email)
+            recorded = record_usage_event(customer, name, properties, **usage_args)
+        return ApiEvent(created=recorded.created, usage=recorded.event)
+    customer = Customer.objects.filter(program=program, email_normalized=normalize_email(email)).order_by("pk").first() \
+        if email else None
+    if customer is None:
+        raise NotFound(_("No advocate or customer with this email in this program; send customer_external_id "
+                         "to create the customer."))
+    recorded = record_usage_event(customer, name, properties, **usage_args)
+    return ApiEvent(created=recorded.created, usage=recorded.event)
