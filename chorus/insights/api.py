@@ -25,7 +25,7 @@ def record_nps_response(request, payload: NpsResponseIn):
     or same person, time and score) was already recorded; 409 when `external_id` names a
     different answer; 422 for a score outside 0–10 or an unknown person (nothing stored)."""
     response, created = record_api_response(request.auth.program, **payload.dict())
-    return Status(201 if created else 200, response)
+    return Status(201 if created else 200, NpsResponseOut.from_orm(response))
 
 
 @router.get("/nps", response={200: NpsSummaryOut, **ERRORS}, summary="NPS summary")

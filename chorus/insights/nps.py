@@ -98,11 +98,10 @@ def _fire_promoter_once(response: NpsResponse) -> bool:
     if not claimed:
         return False
     response.refresh_from_db(fields=["promoter_fired_at"])
-    try:  # TEMPORARY until the email branch is merged
-        from chorus.notifications import automations
-    except ImportError:
-        return True
-    automations.fire(response.program, "promoter", customer=response.customer, advocate=response.advocate)
+    from chorus.notifications import automations
+
+    automations.fire(response.program, "promoter", customer=response.customer, advocate=response.advocate,
+                     occurrence=f"nps-response:{response.pk}", context={"score": response.score})
     return True
 
 

@@ -11,7 +11,6 @@ from django.conf import settings
 from django.core import signing
 from django.db import transaction
 from django.urls import reverse
-from django.utils import translation
 from django.utils.translation import gettext as _
 
 from chorus.advocates.models import Advocate, Customer
@@ -97,10 +96,12 @@ def send_survey(program, *, name: str = "", customer_ids=(), advocate_ids=(), al
     with transaction.atomic():
         survey = NpsSurvey.objects.create(program=program, name=(name or "").strip()[:120] or _("NPS survey"),
                                           created_by=user if getattr(user, "is_authenticated", False) else None)
-        sends = NpsSend.objects.bulk_create([_send_row(survey, **person) for person in recipients])
-        audit(action="nps_survey.sent", target=survey, actor=user, workspace=program.workspace, recipients=len(sends))
-        send_ids = [send.pk for send in NpsSend.objects.filter(survey=survey).order_by("pk")]
-        transaction.on_commit(lambda: deliver(send_ids))
+        NpsSend.objects.bulk_create([_send_row(survey, **person) for person in recipients])
+        sends = NpsSend.objects.filter(survey=survey).select_related("program", "customer", "advocate").order_by("pk")
+        for send in sends:
+            _email(send)  # queued now, delivered by a task once the transaction commits
+        audit(action="nps_survey.sent", target=survey, actor=user, workspace=program.workspace,
+              recipients=len(recipients))
     return survey
 
 
@@ -113,42 +114,59 @@ def _send_row(survey: NpsSurvey, *, customer, advocate) -> NpsSend:
                    language=language)
 
 
-def deliver(send_ids: list[int]) -> None:
-    """Email each send (called after commit)."""
+def _email(send: NpsSend):
     from chorus.notifications.marketing import send_marketing_email
 
-    for send in NpsSend.objects.filter(pk__in=send_ids).select_related("program", "customer", "advocate").order_by("pk"):
-        send_marketing_email(
-            send.program, to_email=send.email, name=send.name, language=send.language, template_key=TEMPLATE_KEY,
-            context=email_context(send), category=CATEGORY, advocate=send.advocate, customer=send.customer,
-            tracking_key=f"nps:{send.pk}")
+    return send_marketing_email(
+        send.program, to_email=send.email, name=send.name, language=send.language, template_key=TEMPLATE_KEY,
+        context=email_context(send), category=CATEGORY, advocate=send.advocate, customer=send.customer,
+        tracking_key=f"nps:{send.pk}")
 
 
 def email_context(send: NpsSend) -> dict:
-    return {"survey_url": survey_url(send), "score_links": score_links(send), "program_name": send.program.name}
+    """The survey link, and the eleven score buttons the email shows instead of one call to action."""
+    return {"link": survey_url(send),
+            "buttons": [{"label": str(item["score"]), "url": item["url"]} for item in score_links(send)]}
 
 
 # --- the default template, in the five languages -------------------------------------------------
 
-def default_texts() -> dict:
-    texts = {}
-    for language, _label in settings.LANGUAGES:
-        with translation.override(language):
-            texts[language] = {
-                "subject": _("A quick question from %(program)s") % {"program": "{{ program_name }}"},
-                "preheader": _("One click: how likely are you to recommend us?"),
-                "body": _("How likely are you to recommend %(program)s to a friend or colleague? "
-                          "Choose a number from 0 (not at all likely) to 10 (extremely likely); "
-                          "you can tell us why on the next page.") % {"program": "{{ program_name }}"},
-                "cta": _("Answer the survey"),
-            }
-    return texts
+DEFAULT_TEXTS = {
+    "en": {"subject": "{{ first_name }}, a quick question from {{ program }}",
+           "preheader": "One click: how likely are you to recommend us?",
+           "body": "Hi {{ first_name }},\n\nHow likely are you to recommend {{ program }} to a friend or colleague? "
+                   "Click a number from 0 (not at all likely) to 10 (extremely likely); you can tell us why on the "
+                   "next page.",
+           "cta": "Answer the survey"},
+    "ar": {"subject": "{{ first_name }}، سؤال سريع من {{ program }}",
+           "preheader": "بنقرة واحدة: ما مدى احتمال أن توصي بنا؟",
+           "body": "مرحبًا {{ first_name }}،\n\nما مدى احتمال أن توصي بـ {{ program }} لصديق أو زميل؟ "
+                   "انقر على رقم من 0 (غير محتمل إطلاقًا) إلى 10 (محتمل جدًا)؛ ويمكنك أن تخبرنا بالسبب في الصفحة التالية.",
+           "cta": "أجب عن الاستبيان"},
+    "de": {"subject": "{{ first_name }}, eine kurze Frage von {{ program }}",
+           "preheader": "Ein Klick: Wie wahrscheinlich würden Sie uns empfehlen?",
+           "body": "Hallo {{ first_name }},\n\nwie wahrscheinlich ist es, dass Sie {{ program }} einem Freund oder "
+                   "Kollegen empfehlen? Klicken Sie auf eine Zahl von 0 (sehr unwahrscheinlich) bis 10 (sehr "
+                   "wahrscheinlich); auf der nächsten Seite können Sie uns sagen, warum.",
+           "cta": "Zur Umfrage"},
+    "ja": {"subject": "{{ first_name }}さん、{{ program }}から簡単な質問です",
+           "preheader": "ワンクリックで回答：私たちを薦める可能性はどのくらいですか？",
+           "body": "{{ first_name }}さん\n\n{{ program }}を友人や同僚に薦める可能性はどのくらいありますか？"
+                   "0（まったくない）から10（非常に高い）までの数字をクリックしてください。理由は次のページで教えていただけます。",
+           "cta": "アンケートに答える"},
+    "pl": {"subject": "{{ first_name }}, krótkie pytanie od {{ program }}",
+           "preheader": "Jedno kliknięcie: jak chętnie polecisz nas innym?",
+           "body": "Cześć {{ first_name }},\n\njak prawdopodobne jest, że polecisz {{ program }} znajomemu lub "
+                   "współpracownikowi? Kliknij liczbę od 0 (zupełnie nieprawdopodobne) do 10 (bardzo prawdopodobne); "
+                   "na następnej stronie możesz napisać dlaczego.",
+           "cta": "Odpowiedz na ankietę"},
+}
 
 
 def ensure_template(program) -> None:
     from chorus.notifications.templates import ensure_default_template
 
-    ensure_default_template(program, TEMPLATE_KEY, default_texts())
+    ensure_default_template(program, TEMPLATE_KEY, DEFAULT_TEXTS, name="NPS survey", category=CATEGORY)
 
 
 def resolve_people(program, text: str) -> tuple[list[int], list[int]]:

@@ -7,6 +7,7 @@ running the pack twice adds nothing."""
 
 def install_starter_pack(program) -> None:
     from chorus.campaigns.starter import install_starter_asks
+    from chorus.insights.surveys import ensure_template
     from chorus.notifications.defaults import install_default_templates
     from chorus.rewards.badges import install_default_badges
     from chorus.rewards.default_catalog import install_default_catalog
@@ -17,3 +18,4 @@ def install_starter_pack(program) -> None:
     install_starter_asks(program)
     install_default_catalog(program)
     install_default_templates(program)
+    ensure_template(program)  # the NPS survey email
