@@ -17,7 +17,7 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -209,15 +209,21 @@ def record_api_response(program, *, score, comment: str = "", responded_at: date
     if responded_at > timezone.now() + timedelta(minutes=5):
         message = _("The time of the answer is in the future.")
         raise InvalidInput(message, field_errors={"responded_at": [message]})
-    with transaction.atomic():
-        existing = _existing_api_response(program, person, external_id, responded_at, score)
-        if existing is not None:
-            if existing.score != score or existing.comment != comment:
-                raise Conflict(_("A different answer was already recorded under this external_id."),
-                               code="external_id_in_use")
-            return existing, False
-        return _create(program, person, score=score, comment=comment, source=NpsResponse.Source.API,
-                       responded_at=responded_at, external_id=external_id), True
+    try:
+        with transaction.atomic():
+            existing = _existing_api_response(program, person, external_id, responded_at, score)
+            if existing is None:
+                return _create(program, person, score=score, comment=comment, source=NpsResponse.Source.API,
+                               responded_at=responded_at, external_id=external_id), True
+    except IntegrityError:  # the same external_id committed by a concurrent request
+        with transaction.atomic():
+            existing = _existing_api_response(program, person, external_id, responded_at, score)
+        if existing is None:
+            raise
+    if existing.score != score or existing.comment != comment:
+        raise Conflict(_("A different answer was already recorded under this external_id."),
+                       code="external_id_in_use")
+    return existing, False
 
 
 def _existing_api_response(program, person: Person, external_id: str, responded_at, score):

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from chorus.core.errors import ChorusError, NotFound
@@ -77,7 +78,8 @@ def nps_send(request, slug):
             add_service_errors(form, problem)
         else:
             count = survey.sends.count()
-            messages.success(request, _("Survey sent to %(count)s people.") % {"count": count})
+            messages.success(request, ngettext("Survey sent to %(count)s person.", "Survey sent to %(count)s people.",
+                                               count) % {"count": count})
             return redirect("console:nps", slug=program.slug)
     return _nps_page(request, program, send_form=form, status=422)
 
