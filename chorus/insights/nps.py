@@ -125,7 +125,8 @@ def submit_survey(send: NpsSend, *, score, comment="", now: datetime | None = No
     score, comment = clean_score(score), clean_comment(comment)
     now = now or timezone.now()
     with transaction.atomic():
-        send = NpsSend.objects.select_for_update().select_related("program", "customer", "advocate").get(pk=send.pk)
+        send = NpsSend.objects.select_for_update(of=("self",)).select_related("program", "customer", "advocate").get(
+            pk=send.pk)
         existing = NpsResponse.objects.filter(send=send).first()
         if existing is None:
             person = Person(customer=send.customer, advocate=send.advocate)
