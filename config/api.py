@@ -18,6 +18,7 @@ from chorus.core.api_errors import (
     method_not_allowed,
     not_found_view,
 )
+from chorus.notifications.api import router as email_router
 from chorus.referrals.api import router as conversions_router
 from chorus.rewards.catalog_api import router as catalog_router
 from chorus.rewards.recognition_api import router as recognition_router
@@ -59,3 +60,4 @@ api.add_router("", asks_router)
 api.add_router("", recognition_router)
 api.add_router("", catalog_router)
 api.add_router("", community_router)
+api.add_router("", email_router)
