@@ -159,3 +159,17 @@ def send_test_email(program, template: EmailTemplate, *, to_email: str, language
     if status == OutboundEmail.Status.QUEUED:
         transaction.on_commit(lambda: enqueue_delivery([email.pk]))
     return email
+
+
+def update_email_settings(program, *, frequency_cap: int, frequency_window_days: int) -> EmailSettings:
+    errors = {}
+    if not isinstance(frequency_cap, int) or not 1 <= frequency_cap <= 50:
+        errors["frequency_cap"] = [_("Between 1 and 50.")]
+    if not isinstance(frequency_window_days, int) or not 1 <= frequency_window_days <= 90:
+        errors["frequency_window_days"] = [_("Between 1 and 90 days.")]
+    if errors:
+        raise InvalidInput(_("Please correct the highlighted fields."), field_errors=errors)
+    rules = email_settings(program)
+    rules.frequency_cap, rules.frequency_window_days = frequency_cap, frequency_window_days
+    rules.save(update_fields=["frequency_cap", "frequency_window_days", "updated_at"])
+    return rules
