@@ -20,6 +20,7 @@ from chorus.core.api_errors import (
     not_found_view,
 )
 from chorus.insights.api import router as nps_router
+from chorus.notifications.api import router as email_router
 from chorus.referrals.api import router as conversions_router
 from chorus.rewards.catalog_api import router as catalog_router
 from chorus.rewards.recognition_api import router as recognition_router
@@ -63,3 +64,4 @@ api.add_router("", catalog_router)
 api.add_router("", community_router)
 api.add_router("", customers_router)
 api.add_router("", nps_router)
+api.add_router("", email_router)

@@ -51,6 +51,7 @@ urlpatterns = [
     path("hub/<slug:slug>/progress/", recognition.progress, name="progress"),
     path("hub/<slug:slug>/leaderboard/", recognition.leaderboard, name="leaderboard"),
     path("hub/<slug:slug>/profile/", recognition.profile, name="profile"),
+    path("hub/<slug:slug>/emails/", emails.hub_preferences, name="email_preferences"),
     path("hub/<slug:slug>/rewards/", store.store, name="store"),
     path("hub/<slug:slug>/rewards/<int:item_id>/", store.redeem, name="redeem"),
     path("hub/<slug:slug>/redemptions/", store.my_redemptions, name="redemptions"),

@@ -23,3 +23,18 @@ def send_expiring_ask_reminders_task() -> int:
     from .automations import send_expiring_ask_reminders
 
     return send_expiring_ask_reminders()
+
+
+@task()
+def start_campaign_task(campaign_id: int) -> int:
+    from .campaigns import start_campaign
+
+    return start_campaign(campaign_id)
+
+
+@task()
+def decide_campaign_task(campaign_id: int) -> bool:
+    """After the A/B waiting period: pick the winner and send it to the rest (once)."""
+    from .campaigns import decide_campaign
+
+    return decide_campaign(campaign_id) is not None

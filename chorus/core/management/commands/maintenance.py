@@ -4,7 +4,8 @@
 - issue rewards whose hold is over (each reward also has a deferred task for its hold's
   end; this sweep catches any whose task was lost, e.g. enqueued before a restore);
 - forget Idempotency-Key records past their 24-hour replay window;
-- email "ask about to expire" reminders (automations; each is sent once).
+- email "ask about to expire" reminders (automations; each is sent once);
+- decide subject-line A/B tests whose waiting period is over and send the winner.
 """
 
 import time
@@ -13,6 +14,7 @@ from django.core.management.base import BaseCommand
 
 from chorus.core import idempotency
 from chorus.notifications.automations import send_expiring_ask_reminders
+from chorus.notifications.campaigns import decide_due_campaigns
 from chorus.rewards.services import release_due_rewards
 
 
@@ -28,8 +30,9 @@ class Command(BaseCommand):
             released = release_due_rewards()
             pruned = idempotency.prune_expired()
             reminded = send_expiring_ask_reminders()
+            decided = decide_due_campaigns()
             self.stdout.write(f"released {released} reward(s); pruned {pruned} idempotency record(s); "
-                              f"sent {reminded} ask reminder(s)")
+                              f"sent {reminded} ask reminder(s); decided {decided} A/B test(s)")
             if every <= 0:
                 return
             time.sleep(every)
