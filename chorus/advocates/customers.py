@@ -12,9 +12,10 @@ data twice changes nothing.
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time
+from functools import lru_cache
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -35,6 +36,8 @@ LANGUAGE = re.compile(r"^([A-Za-z]{2,3})(?:[-_][A-Za-z0-9]{1,8})*$")
 TEXT_LIMITS = {"external_id": 100, "name": 200, "plan": 100, "account_name": 200, "account_domain": 200}
 
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
+LOADED_FIELDS = ("program_id", "account_id", "external_id", "email", "email_normalized", "name", "language", "plan",
+                 "revenue", "signed_up_at", "attributes", "first_seen_at")
 
 
 @dataclass
@@ -70,6 +73,24 @@ class RowInvalid(ValueError):
 
 
 # --- checking values ---------------------------------------------------------------------------
+
+_DOT_ATOM = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$")
+
+
+@lru_cache(maxsize=4096)
+def _clean_domain(domain: str) -> str:
+    """The normalised domain of an address (ValueError if invalid), checked once per domain."""
+    return clean_email(f"x@{domain}").rpartition("@")[2]
+
+
+def fast_clean_email(address: str) -> str:
+    """`clean_email` with the domain's (costly) check cached: a plain ASCII local part is
+    checked by its RFC 5322 dot-atom form; anything else takes the full check."""
+    local, at, domain = address.rpartition("@")
+    if not at or not _DOT_ATOM.match(local) or len(local) > 64 or len(address) > 254:
+        return clean_email(address)
+    return f"{local}@{_clean_domain(domain)}"
+
 
 def attribute_key(text: str) -> str:
     """A column header as an attribute key: "Posts per month" → "posts_per_month"."""
@@ -134,7 +155,7 @@ def check_values(values: dict) -> CustomerValues:
     email = _text(errors, "email", values.get("email"))
     if email:
         try:
-            checked.email = clean_email(email)
+            checked.email = fast_clean_email(email)
             checked.email_normalized = normalize_email(checked.email)
         except ValueError:
             errors["email"] = [_("Enter a valid email address.")]
@@ -202,7 +223,7 @@ def parse_date(text: str) -> datetime:
     a date or a time without a zone counts as UTC."""
     text = text.strip().replace("/", "-")
     if len(text) == 10:
-        parsed = datetime.combine(datetime.strptime(text, "%Y-%m-%d").date(), time(0), tzinfo=UTC)
+        parsed = datetime.combine(date.fromisoformat(text), time(0), tzinfo=UTC)
     else:
         parsed = datetime.fromisoformat(text.replace("Z", "+00:00").replace(" ", "T", 1))
         if parsed.tzinfo is None:
@@ -274,12 +295,16 @@ class CustomerWriter:
         return outcomes
 
     def _load(self, rows: list[CustomerValues]) -> tuple[dict, dict]:
+        """The customers the rows may name: by external id, then by the emails of the rows
+        no id found (only the fields an upsert compares are loaded)."""
         ids = list({row.external_id for row in rows if row.external_id})
-        emails = list({row.email_normalized for row in rows if row.email_normalized})
-        customers = Customer.objects.filter(program=self.program)
+        customers = Customer.objects.filter(program=self.program).only(*LOADED_FIELDS)
         found: dict[int, Customer] = {}
         for start in range(0, len(ids), 500):
             found.update((c.pk, c) for c in customers.exclude(external_id="").filter(external_id__in=ids[start:start + 500]))
+        known_ids = {customer.external_id for customer in found.values()}
+        emails = list({row.email_normalized for row in rows
+                       if row.email_normalized and row.external_id not in known_ids})
         for start in range(0, len(emails), 500):
             found.update((c.pk, c) for c in customers.filter(email_normalized__in=emails[start:start + 500]))
         by_id, by_email = {}, defaultdict(list)
@@ -403,3 +428,21 @@ def upsert_customer(program, *, external_id: str = "", email: str = "", **fields
 def upsert_customers(program, rows: list[CustomerValues]) -> list[Outcome]:
     """Upsert checked rows (see `check_values`) in one transaction, in order."""
     return CustomerWriter(program).write(rows)
+
+
+HEALTH_BANDS = {"healthy": (70, 100), "attention": (40, 69), "at_risk": (0, 39)}
+
+
+def search_customers(program, query: str = "", band: str = ""):
+    """The program's customers matching a name, email or customer id, in a health band
+    (healthy ≥ 70, attention 40–69, at_risk < 40, unscored), healthiest first."""
+    customers = Customer.objects.filter(program=program).select_related("account")
+    if query:
+        customers = customers.filter(Q(name__icontains=query) | Q(email_normalized__icontains=query.lower())
+                                     | Q(external_id=query) | Q(account__name__icontains=query))
+    if band in HEALTH_BANDS:
+        low, high = HEALTH_BANDS[band]
+        customers = customers.filter(health_score__gte=low, health_score__lte=high)
+    elif band == "unscored":
+        customers = customers.filter(health_score__isnull=True)
+    return customers.order_by(models.F("health_score").desc(nulls_last=True), "name", "pk")

@@ -5,13 +5,15 @@
   end; this sweep catches any whose task was lost, e.g. enqueued before a restore);
 - forget Idempotency-Key records past their 24-hour replay window;
 - email "ask about to expire" reminders (automations; each is sent once);
-- decide subject-line A/B tests whose waiting period is over and send the winner.
+- decide subject-line A/B tests whose waiting period is over and send the winner;
+- recompute customer health scores older than a day (enqueued as background tasks).
 """
 
 import time
 
 from django.core.management.base import BaseCommand
 
+from chorus.advocates.health import recompute_due_health
 from chorus.core import idempotency
 from chorus.notifications.automations import send_expiring_ask_reminders
 from chorus.notifications.campaigns import decide_due_campaigns
@@ -31,8 +33,10 @@ class Command(BaseCommand):
             pruned = idempotency.prune_expired()
             reminded = send_expiring_ask_reminders()
             decided = decide_due_campaigns()
+            health = recompute_due_health()
             self.stdout.write(f"released {released} reward(s); pruned {pruned} idempotency record(s); "
-                              f"sent {reminded} ask reminder(s); decided {decided} A/B test(s)")
+                              f"sent {reminded} ask reminder(s); decided {decided} A/B test(s); "
+                              f"health scores queued for {health} program(s)")
             if every <= 0:
                 return
             time.sleep(every)
