@@ -57,6 +57,7 @@ class NpsSend(models.Model):
     name = models.CharField(max_length=200, blank=True)
     language = models.CharField(max_length=8, blank=True)
     sent_at = models.DateTimeField(auto_now_add=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)  # claimed by the task that queues the email
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["survey", "email_normalized"], name="nps_send_once_per_address")]

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core import signing
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chorus.advocates.models import Advocate, Customer
@@ -96,13 +97,35 @@ def send_survey(program, *, name: str = "", customer_ids=(), advocate_ids=(), al
     with transaction.atomic():
         survey = NpsSurvey.objects.create(program=program, name=(name or "").strip()[:120] or _("NPS survey"),
                                           created_by=user if getattr(user, "is_authenticated", False) else None)
-        NpsSend.objects.bulk_create([_send_row(survey, **person) for person in recipients])
-        sends = NpsSend.objects.filter(survey=survey).select_related("program", "customer", "advocate").order_by("pk")
-        for send in sends:
-            _email(send)  # queued now, delivered by a task once the transaction commits
+        NpsSend.objects.bulk_create([_send_row(survey, **person) for person in recipients], batch_size=1000)
         audit(action="nps_survey.sent", target=survey, actor=user, workspace=program.workspace,
               recipients=len(recipients))
+        transaction.on_commit(lambda: _enqueue(survey.pk))
     return survey
+
+
+def _enqueue(survey_id: int) -> None:
+    from .tasks import email_survey_task
+
+    email_survey_task.enqueue(survey_id)
+
+
+def email_pending_sends(survey_id: int, *, batch: int = 500) -> int:
+    """Queue the email of every send not emailed yet (the background task's work).
+
+    Each send is claimed with a conditional UPDATE in the same transaction as its queued
+    email, so a task that runs twice (or two at once) emails nobody twice."""
+    queued = 0
+    while True:
+        pending = list(NpsSend.objects.filter(survey_id=survey_id, emailed_at__isnull=True)
+                       .values_list("pk", flat=True).order_by("pk")[:batch])
+        if not pending:
+            return queued
+        for send in NpsSend.objects.filter(pk__in=pending).select_related("program", "customer", "advocate").order_by("pk"):
+            with transaction.atomic():
+                if NpsSend.objects.filter(pk=send.pk, emailed_at__isnull=True).update(emailed_at=timezone.now()):
+                    _email(send)
+                    queued += 1
 
 
 def _send_row(survey: NpsSurvey, *, customer, advocate) -> NpsSend:

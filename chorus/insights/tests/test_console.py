@@ -49,7 +49,7 @@ def test_sending_a_survey_from_the_console(owner_client, program, customer, djan
     assert "Nobody in this program matches: jane-unknown@example.com" in response.content.decode()
     assert NpsSurvey.objects.count() == 0
 
-    with django_capture_on_commit_callbacks():
+    with django_capture_on_commit_callbacks(execute=True):
         response = owner_client.post(f"/console/programs/{program.slug}/nps/send/",
                                      {"name": "Spring", "audience": "list", "people": "ANA@example.com"})
     assert response.status_code == 302

@@ -23,6 +23,16 @@ def _path(url: str) -> str:
     return url.removeprefix(BASE)
 
 
+def test_nothing_is_emailed_before_the_commit_or_when_it_rolls_back(program, customer,
+                                                                    django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        survey = surveys.send_survey(program, customer_ids=[customer.pk])
+    assert OutboundEmail.objects.count() == 0
+    assert len(callbacks) == 1
+    callbacks[0]()
+    assert OutboundEmail.objects.get().tracking_key == f"nps:{survey.sends.get().pk}"
+
+
 def test_the_email_has_eleven_score_buttons_that_open_the_survey_with_the_score_chosen(
         client, program, customer, smtp_server, django_capture_on_commit_callbacks):
     survey = _send(program, django_capture_on_commit_callbacks, customer_ids=[customer.pk])
@@ -143,6 +153,10 @@ def test_one_email_per_address_and_nobody_chosen_is_refused(program, customer, a
 
     assert sorted(survey.sends.values_list("email_normalized", flat=True)) == ["ana@example.com", "jane@example.com"]
     assert OutboundEmail.objects.count() == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        assert surveys.email_pending_sends(survey.pk) == 0  # the task delivered twice emails nobody twice
+    assert OutboundEmail.objects.count() == 2
+    assert not survey.sends.filter(emailed_at__isnull=True).exists()
     with pytest.raises(Exception) as refused:
         surveys.send_survey(program, customer_ids=[])
     assert refused.value.status_code == 422
