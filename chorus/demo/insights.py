@@ -2,7 +2,9 @@
 have something to show: a spring survey answered over the last 90 days (comments in five
 languages), social columns on some customers, and teammates' nominations.
 
-Rows are written directly (no emails, no automations: the history is in the past)."""
+Rows are written directly (no emails, no automations: the history is in the past). The
+starter pack's survey ask marks its 0–10 question as the NPS question, so hub answers add
+to these."""
 
 import random
 from datetime import datetime, timedelta
@@ -10,7 +12,6 @@ from datetime import datetime, timedelta
 from django.contrib.auth import get_user_model
 
 from chorus.advocates.models import Advocate, Customer
-from chorus.campaigns.services.asks import save_ask
 from chorus.core.emails import normalize_email
 from chorus.insights.models import Nomination, NpsResponse, NpsSend, NpsSurvey, category_for
 from chorus.insights.surveys import ensure_template
@@ -125,22 +126,6 @@ def seed_insights(program, owner, *, rng: random.Random, now: datetime, days: in
             promoter_fired_at=at if score >= 9 else None))
     NpsResponse.objects.bulk_create(responses)
     _nominate(program, people, rng)
-    save_ask(program, {"type": "survey", "title": "How likely are you to recommend us?", "points": 20,
-                       "moderation": "auto", "titles": {
-                           "en": "How likely are you to recommend us?", "de": "Würden Sie uns weiterempfehlen?",
-                           "pl": "Czy polecisz nas innym?", "ja": "私たちを薦めていただけますか？",
-                           "ar": "ما مدى احتمال أن توصي بنا؟"},
-                       "config": {"questions": [
-                           {"key": "likely", "kind": "scale", "nps": True, "label": {
-                               "en": "How likely are you to recommend us to a friend or colleague?",
-                               "de": "Wie wahrscheinlich ist es, dass Sie uns einem Freund oder Kollegen empfehlen?",
-                               "pl": "Jak prawdopodobne jest, że polecisz nas znajomemu lub współpracownikowi?",
-                               "ja": "私たちを友人や同僚に薦める可能性はどのくらいですか？",
-                               "ar": "ما مدى احتمال أن توصي بنا لصديق أو زميل؟"}},
-                           {"key": "why", "kind": "text", "required": False, "nps_comment": True, "label": {
-                               "en": "Why?", "de": "Warum?", "pl": "Dlaczego?", "ja": "その理由は？", "ar": "لماذا؟"}},
-                       ]}}, user=owner)
-
 
 def _nominate(program, people, rng: random.Random) -> None:
     customers = [customer for customer, advocate, *_rest in people if customer is not None and advocate is None]

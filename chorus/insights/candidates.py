@@ -49,11 +49,11 @@ class Candidate:
 
     @property
     def language(self) -> str:
-        return getattr(self.customer, "language", "") or getattr(self.advocate, "language", "") or ""
+        return (self.customer.language if self.customer else "") or (self.advocate.language if self.advocate else "")
 
     @property
     def plan(self) -> str:
-        return getattr(self.customer, "plan", "") or ""
+        return self.customer.plan if self.customer else ""
 
 
 def _latest_nps(program) -> dict:
@@ -98,17 +98,18 @@ def candidates(program, *, not_advocates: bool = False, nominated_only: bool = F
     nominated_customers, nominated_advocates = _nominations(program)
     people: list[Candidate] = []
     matched: set[int] = set()
-    for customer in Customer.objects.filter(program=program):
+    fields = ("external_id", "email", "email_normalized", "name", "language", "plan", "signed_up_at",
+              "first_seen_at", "attributes", "health_score")
+    for customer in Customer.objects.filter(program=program).only(*fields).iterator(chunk_size=2000):
         advocate = advocates.get(customer.email_normalized) if customer.email_normalized else None
         if advocate is not None:
             matched.add(advocate.pk)
         inputs = Inputs(
             latest_nps=_first(latest, ("c", customer.pk), ("a", advocate and advocate.pk),
                               ("e", customer.email_normalized)),
-            health=getattr(customer, "health_score", None),
-            since=getattr(customer, "signed_up_at", None) or customer.first_seen_at,
+            health=customer.health_score, since=customer.signed_up_at or customer.first_seen_at,
             referrals=referrals.get(advocate.pk, 0) if advocate else 0,
-            attributes=getattr(customer, "attributes", None) or {})
+            attributes=customer.attributes or {})
         nominations = nominated_customers.get(customer.pk, []) + (
             nominated_advocates.get(advocate.pk, []) if advocate else [])
         people.append(Candidate(customer, advocate, score(inputs, weights, now), nominations))

@@ -7,6 +7,8 @@ Emails leave through the marketing sender (`category="nps"`) after the transacti
 commits, in the recipient's language, with the template `nps_survey`.
 """
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.core import signing
 from django.db import transaction
@@ -22,7 +24,7 @@ from chorus.core.models import audit
 from .models import NpsSend, NpsSurvey
 
 TOKEN_SALT = "chorus.insights.nps"
-TOKEN_MAX_AGE = 60 * 60 * 24 * 90  # a survey link works for 90 days
+TOKEN_MAX_AGE = timedelta(days=90)  # a survey link works for 90 days
 TEMPLATE_KEY = "nps_survey"
 CATEGORY = "nps"
 MAX_RECIPIENTS = 100_000
@@ -35,19 +37,23 @@ def question(program) -> str:
 # --- tokens and links ----------------------------------------------------------------------------
 
 def make_token(send: NpsSend) -> str:
-    return signing.dumps(send.pk, salt=TOKEN_SALT, compress=True)
+    """`<send id>:<signature>`: the same link every time it is built, unforgeable."""
+    return signing.Signer(salt=TOKEN_SALT).sign(str(send.pk))
 
 
 def send_for_token(program, token: str) -> NpsSend | None:
-    """The send a token names (in this program), or None if it is forged, altered or expired."""
+    """The send a token names (in this program), or None if it is forged, altered or older than 90 days."""
     try:
-        send_id = signing.loads(token, salt=TOKEN_SALT, max_age=TOKEN_MAX_AGE)
+        send_id = signing.Signer(salt=TOKEN_SALT).unsign(token or "")
     except signing.BadSignature:
         return None
-    if not isinstance(send_id, int):
+    if not send_id.isdigit():
         return None
-    return NpsSend.objects.select_related("program", "survey", "customer", "advocate").filter(
-        pk=send_id, program=program).first()
+    send = NpsSend.objects.select_related("program", "survey", "customer", "advocate").filter(
+        pk=int(send_id), program=program).first()
+    if send is None or send.sent_at < timezone.now() - TOKEN_MAX_AGE:
+        return None
+    return send
 
 
 def survey_url(send: NpsSend, score: int | None = None) -> str:

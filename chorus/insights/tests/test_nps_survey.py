@@ -122,13 +122,18 @@ def test_a_second_answer_within_24_hours_corrects_the_first_and_later_is_refused
     assert NpsResponse.objects.count() == 1
 
 
-def test_a_forged_or_foreign_token_is_a_404(client, program, customer, outsider, django_capture_on_commit_callbacks):
+def test_a_forged_foreign_or_expired_token_is_a_404(client, program, customer, outsider,
+                                                    django_capture_on_commit_callbacks):
     send = _send(program, django_capture_on_commit_callbacks, customer_ids=[customer.pk]).sends.get()
     token = surveys.make_token(send)
+    assert token == surveys.make_token(send)  # the same link every time
 
     assert client.get(f"/p/{program.slug}/nps/{token[:-2]}xx/").status_code == 404
     assert client.get(f"/p/other-program/nps/{token}/").status_code == 404
     assert client.post(f"/p/other-program/nps/{token}/", {"score": "10"}).status_code == 404
+    assert client.get(f"/p/{program.slug}/nps/{send.pk + 1}:{token.split(':')[1]}/").status_code == 404
+    NpsSend.objects.filter(pk=send.pk).update(sent_at=timezone.now() - timedelta(days=91))
+    assert client.post(f"/p/{program.slug}/nps/{token}/", {"score": "10"}).status_code == 404
     assert NpsResponse.objects.count() == 0
 
 
