@@ -20,7 +20,9 @@ from chorus.core.api_errors import (
     method_not_allowed,
     not_found_view,
 )
+from chorus.insights.api import router as nps_router
 from chorus.invitations.api import router as invitations_router
+from chorus.notifications.api import router as email_router
 from chorus.privacy.api import router as people_router
 from chorus.referrals.api import router as conversions_router
 from chorus.referrals.leads_api import router as leads_router
@@ -69,3 +71,5 @@ api.add_router("", leads_router)
 api.add_router("", customers_router)
 api.add_router("", people_router)
 api.add_router("", invitations_router)
+api.add_router("", nps_router)
+api.add_router("", email_router)

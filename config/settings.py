@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "chorus.campaigns",
     "chorus.analytics",
     "chorus.privacy",
+    "chorus.insights",
     "chorus.notifications",
     "chorus.invitations",
     "chorus.integrations",

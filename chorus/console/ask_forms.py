@@ -19,7 +19,7 @@ CONFIG_EXAMPLES = {
     "survey": {"questions": [
         {"key": "plan", "kind": "single", "label": {"en": "Which plan?"}, "choices": ["Starter", "Pro"]},
         {"key": "uses", "kind": "multiple", "label": "What for?", "choices": ["reports", "alerts"]},
-        {"key": "nps", "kind": "scale", "label": "How likely are you to recommend us?"},
+        {"key": "nps", "kind": "scale", "label": "How likely are you to recommend us?", "nps": True},
         {"key": "wish", "kind": "text", "label": "One wish", "required": False}]},
     "quiz": {"question": {"en": "What year were we founded?"}, "choices": ["2015", "2019"], "answers": ["2019"]},
     "review": {"site_name": "G2", "site_url": "https://www.g2.com/", "disclosure": {"en": "I received points for this review."}},

@@ -43,6 +43,7 @@ from .asks import seed_asks
 from .catalog import seed_catalog
 from .community import point_content_at, seed_community
 from .customers import seed_customers
+from .insights import seed_insights
 from .invitations import seed_invitations
 from .leads import seed_leads
 from .recognition import seed_recognition
@@ -133,7 +134,8 @@ def seed_demo(*, base_url: str | None = None, now: datetime | None = None) -> De
         seed_recognition([program, team_program], rng, now, star=star)
         seed_catalog(program, owner, star)
         seed_invitations(program, owner, random.Random(RANDOM_SEED + 4), now, star=star)
-        seed_customers(program, random.Random(RANDOM_SEED + 6), now)  # last: health for every customer
+        seed_customers(program, random.Random(RANDOM_SEED + 6), now)  # after invitations: health for every customer
+        seed_insights(program, owner, rng=random.Random(RANDOM_SEED + 5), now=now)
         Program.objects.filter(pk__in=[program.pk, team_program.pk]).update(hold_days=DEMO_HOLD_DAYS)
     program.refresh_from_db()
     team_program.refresh_from_db()

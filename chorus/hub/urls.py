@@ -9,6 +9,7 @@ from .views import (
     emails,
     invitations,
     leads,
+    nps,
     pages,
     recognition,
     snippet,
@@ -37,6 +38,7 @@ urlpatterns = [
     path("p/<slug:slug>/welcome/<str:token>/", invitations.invitation, name="invitation"),
     path("p/<slug:slug>/welcome/<str:token>/renew/", invitations.invitation_renew, name="invitation_renew"),
     path("p/<slug:slug>/wall/", recognition.wall, name="wall"),
+    path("p/<slug:slug>/nps/<str:token>/", nps.survey, name="nps_survey"),
     path("p/<slug:slug>/content/<int:item_id>/", community.content_page, name="content_page"),
     path("p/<slug:slug>/content/<int:item_id>/image", community.content_image, name="content_image"),
     # The advocate's hub.
@@ -55,6 +57,7 @@ urlpatterns = [
     path("hub/<slug:slug>/progress/", recognition.progress, name="progress"),
     path("hub/<slug:slug>/leaderboard/", recognition.leaderboard, name="leaderboard"),
     path("hub/<slug:slug>/profile/", recognition.profile, name="profile"),
+    path("hub/<slug:slug>/emails/", emails.hub_preferences, name="email_preferences"),
     path("hub/<slug:slug>/rewards/", store.store, name="store"),
     path("hub/<slug:slug>/rewards/<int:item_id>/", store.redeem, name="redeem"),
     path("hub/<slug:slug>/redemptions/", store.my_redemptions, name="redemptions"),

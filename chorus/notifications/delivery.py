@@ -8,12 +8,12 @@ against suppression and opt-outs at send time (a bounce may have arrived meanwhi
 import logging
 import secrets
 import smtplib
-from email.utils import make_msgid, parseaddr
+from email.utils import formataddr, make_msgid, parseaddr
 from urllib.parse import urlparse
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.db.models import F
 from django.template.loader import get_template
 from django.utils import timezone, translation
@@ -64,7 +64,8 @@ def build_message(email: OutboundEmail, rendered: Rendered, *, program, connecti
         "Message-ID": email.message_id,
         "X-Chorus-Email": str(email.pk),
     }
-    recipient = f"{email.name} <{email.to_email}>" if email.name and "\n" not in email.name else email.to_email
+    name = " ".join(email.name.split())
+    recipient = formataddr((name, email.to_email)) if name else email.to_email
     message = EmailMultiAlternatives(subject=rendered.subject, body=text, from_email=sender, to=[recipient],
                                      headers=headers, connection=connection)
     message.attach_alternative(html, "text/html")
@@ -129,23 +130,36 @@ def _deliver_program_batch(emails: list[OutboundEmail]) -> int:
     if not emails:
         return 0
     connection = get_connection()
-    done, sent = [], 0
+    done, sent = 0, 0
     try:
         connection.open()
         for email in emails:
             sent += _send_one(email, connection)
-            done.append(email)
+            done += 1
     finally:
         try:
             connection.close()
         except Exception:  # closing a broken connection must not hide the outcome
             logger.warning("could not close the SMTP connection cleanly")
-        for email in emails:
-            if email not in done:  # interrupted: back to the queue for the next run
-                email.status, email.status_reason = OutboundEmail.Status.QUEUED, ""
-        OutboundEmail.objects.bulk_update(emails, ["status", "status_reason", "subject", "message_id", "links",
-                                                   "sent_at"])
+        for email in emails[done:]:  # interrupted: back to the queue for the next run
+            email.status, email.status_reason = OutboundEmail.Status.QUEUED, ""
+        _record_outcomes(emails)
     return sent
+
+
+def _record_outcomes(emails: list[OutboundEmail]) -> None:
+    """Write each email's outcome in one round of executemany (Django's bulk_update builds a
+    CASE per column and row, which costs more than sending the batch)."""
+    meta = OutboundEmail._meta
+    columns = ["status", "status_reason", "subject", "message_id", "links", "sent_at"]
+    fields = [meta.get_field(name) for name in columns]
+    connection = connections[router.db_for_write(OutboundEmail)]
+    assignments = ", ".join(f"{connection.ops.quote_name(field.column)} = %s" for field in fields)
+    sql = f"UPDATE {connection.ops.quote_name(meta.db_table)} SET {assignments} WHERE {connection.ops.quote_name(meta.pk.column)} = %s"
+    rows = [[field.get_db_prep_save(getattr(email, field.attname), connection) for field in fields] + [email.pk]
+            for email in emails]
+    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
 
 
 def _send_one(email: OutboundEmail, connection) -> int:
@@ -169,3 +183,32 @@ def _send_one(email: OutboundEmail, connection) -> int:
         return 0
     email.status, email.status_reason, email.sent_at = OutboundEmail.Status.SENT, "", timezone.now()
     return 1
+
+
+def preview_email(program, texts_by_language: dict, language: str) -> dict:
+    """The email as a recipient would get it, with sample values, for the editor: subject,
+    preheader, the full HTML and plain text; or the field errors that stop it."""
+    from .templates import FIELDS, languages, sample_values, validate_texts
+
+    texts_by_language = {code: {name: (texts.get(name) or "").strip() for name in FIELDS}
+                         for code, texts in texts_by_language.items()}
+    errors = validate_texts(texts_by_language)
+    if errors:
+        return {"errors": errors}
+    language = language if language in languages() else "en"
+    if not texts_by_language.get(language, {}).get("subject"):
+        language = "en"
+    texts = texts_by_language[language]
+    values = sample_values(program, language)
+    subject, preheader, text, body_html, cta = render_texts(texts, values)
+    rendered = Rendered(subject=subject, preheader=preheader, text=text, html=body_html, cta_label=cta,
+                        language=language)
+    rendered.buttons, rendered.link = [], values["link"]
+    unsubscribe = settings.CHORUS_BASE_URL + "/u/preview"
+    with translation.override(language):
+        context = {"program": program, "email": rendered, "unsubscribe_url": unsubscribe,
+                   "preferences_url": unsubscribe + "/preferences/", "LANGUAGE_CODE": language,
+                   "LANGUAGE_BIDI": translation.get_language_bidi()}
+        return {"errors": {}, "language": language, "subject": subject, "preheader": preheader,
+                "html": get_template("emails/marketing.html").render(context),
+                "text": get_template("emails/marketing.txt").render(context)}

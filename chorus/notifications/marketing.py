@@ -68,7 +68,7 @@ def _verdict(program, recipient, category: str, now) -> tuple[str, str]:
     recent = (OutboundEmail.objects.filter(program=program, email_normalized=recipient.email_normalized,
                                            status__in=COUNTED_STATUSES,
                                            created_at__gte=now - timedelta(days=rules.frequency_window_days))
-              .exclude(category__in=CAP_EXEMPT_CATEGORIES).count())
+              .exclude(category__in=CAP_EXEMPT_CATEGORIES).exclude(tracking_key="test").count())
     if recent >= rules.frequency_cap:
         return OutboundEmail.Status.CAPPED, (f"frequency cap: {recent} emails in the last "
                                              f"{rules.frequency_window_days} days")
@@ -127,3 +127,49 @@ def enqueue_delivery(email_ids: list[int]) -> None:
 
     for start in range(0, len(email_ids), TASK_BATCH):
         deliver_emails_task.enqueue(email_ids[start:start + TASK_BATCH])
+
+
+def send_test_email(program, template: EmailTemplate, *, to_email: str, language: str = "en",
+                    context: dict | None = None) -> OutboundEmail:
+    """A test of a template to the marketer's own address, with sample values for what
+    `context` leaves out. Suppression applies; the frequency cap does not (and a test
+    does not count against it)."""
+    from chorus.core.emails import clean_email
+
+    from .templates import sample_values
+
+    try:
+        to_email = clean_email(to_email)
+    except ValueError as error:
+        raise InvalidInput(_("Enter a valid email address."), field_errors={"to_email": [str(error)]}) from None
+    language = pick_language(language)
+    given = {key: str(value) for key, value in (context or {}).items()}
+    if given.get("name") and "first_name" not in given:
+        given["first_name"] = given["name"].split()[0]
+    values = {**sample_values(program, language), **given}
+    email_normalized = normalize_email(to_email)
+    suppression = Suppression.objects.filter(program=program, email_normalized=email_normalized).first()
+    status = OutboundEmail.Status.SUPPRESSED if suppression else OutboundEmail.Status.QUEUED
+    email = OutboundEmail.objects.create(
+        program=program, template=template, template_key=template.key, category=template.category,
+        to_email=to_email, email_normalized=email_normalized, name=values.get("name", ""), language=language,
+        context=values, tracking_key="test", status=status,
+        # a test never counts against the recipient's cap
+        status_reason=f"suppressed: {suppression.reason}" if suppression else "")
+    if status == OutboundEmail.Status.QUEUED:
+        transaction.on_commit(lambda: enqueue_delivery([email.pk]))
+    return email
+
+
+def update_email_settings(program, *, frequency_cap: int, frequency_window_days: int) -> EmailSettings:
+    errors = {}
+    if not isinstance(frequency_cap, int) or not 1 <= frequency_cap <= 50:
+        errors["frequency_cap"] = [_("Between 1 and 50.")]
+    if not isinstance(frequency_window_days, int) or not 1 <= frequency_window_days <= 90:
+        errors["frequency_window_days"] = [_("Between 1 and 90 days.")]
+    if errors:
+        raise InvalidInput(_("Please correct the highlighted fields."), field_errors=errors)
+    rules = email_settings(program)
+    rules.frequency_cap, rules.frequency_window_days = frequency_cap, frequency_window_days
+    rules.save(update_fields=["frequency_cap", "frequency_window_days", "updated_at"])
+    return rules

@@ -219,6 +219,10 @@ class OutboundEmail(models.Model):
             models.Index(fields=["program", "email_normalized", "created_at"], name="outbound_recipient_recent"),
             models.Index(fields=["status"], condition=Q(status__in=["queued", "sending"]), name="outbound_pending"),
         ]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "email_normalized"], condition=Q(campaign__isnull=False),
+                                    name="outbound_once_per_campaign"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.template_key} to {self.to_email} ({self.status})"

@@ -7,3 +7,34 @@ from . import delivery
 def deliver_emails_task(email_ids: list[int]) -> int:
     """Send these queued emails over one SMTP connection; safe to run twice."""
     return delivery.deliver(email_ids)
+
+
+@task()
+def rewards_earned_task(reward_ids: list[int]) -> int:
+    """The "reward earned" automation for rewards just issued; fires once per reward."""
+    from .automations import fire_rewards_earned
+
+    return fire_rewards_earned(reward_ids)
+
+
+@task()
+def send_expiring_ask_reminders_task() -> int:
+    """The "ask about to expire" automations; run it from the maintenance sweep or a scheduler."""
+    from .automations import send_expiring_ask_reminders
+
+    return send_expiring_ask_reminders()
+
+
+@task()
+def start_campaign_task(campaign_id: int) -> int:
+    from .campaigns import start_campaign
+
+    return start_campaign(campaign_id)
+
+
+@task()
+def decide_campaign_task(campaign_id: int) -> bool:
+    """After the A/B waiting period: pick the winner and send it to the rest (once)."""
+    from .campaigns import decide_campaign
+
+    return decide_campaign(campaign_id) is not None

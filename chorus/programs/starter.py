@@ -7,6 +7,7 @@ running the pack twice adds nothing."""
 
 def install_starter_pack(program) -> None:
     from chorus.campaigns.starter import install_starter_asks
+    from chorus.insights.surveys import ensure_template
     from chorus.invitations.emails import install_invitation_template
     from chorus.notifications.defaults import install_default_templates
     from chorus.rewards.badges import install_default_badges
@@ -19,3 +20,4 @@ def install_starter_pack(program) -> None:
     install_default_catalog(program)
     install_default_templates(program)
     install_invitation_template(program)
+    ensure_template(program)  # the NPS survey email

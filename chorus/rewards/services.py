@@ -187,10 +187,20 @@ class RewardBook:
             award_badges_after_commit(reward.advocate_id for reward in self.new_rewards)  # referral badges, points
         if self.new_entries:
             bulk.insert(self.new_entries)
+        _rewards_issued([reward for reward in self.new_rewards if reward.status == Reward.Status.ISSUED])
         for reward in self.new_rewards:
             if reward.status == Reward.Status.PENDING and reward.hold_until is not None:
                 transaction.on_commit(lambda reward=reward: _schedule_release(reward))
         self.new_rewards, self.new_entries = [], []
+
+
+def _rewards_issued(rewards) -> None:
+    """The "reward earned" email automation, once after commit (E7)."""
+    from chorus.notifications.automations import rewards_issued_after_commit
+
+    issued = [reward for reward in rewards if reward.advocate_id is not None]
+    if issued:
+        rewards_issued_after_commit(issued[0].program_id, [reward.pk for reward in issued])
 
 
 def award_badges_after_commit(advocate_ids) -> None:
@@ -234,6 +244,7 @@ def _approve_and_issue(reward: Reward, now: datetime) -> bool:
     # what the two conditional UPDATEs wrote (the row is ours until commit): no re-read needed
     reward.status, reward.status_reason = Reward.Status.ISSUED, ""
     reward.approved_at = reward.issued_at = reward.updated_at = now
+    _rewards_issued([reward])
     return True
 
 

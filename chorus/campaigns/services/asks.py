@@ -95,9 +95,15 @@ def _survey_config(config: dict, errors: list) -> dict:
         item = {"key": key, "kind": kind, "label": question.get("label"), "required": question.get("required", True) is not False}
         if kind in ("single", "multiple"):
             item["choices"] = _choices(question.get("choices"), errors)
+        if question.get("nps") is True and kind == "scale":  # the answer is also an NPS response
+            item["nps"] = True
+        if question.get("nps_comment") is True and kind == "text":  # …and this is its "why?"
+            item["nps_comment"] = True
         if isinstance(key, str):
             keys.add(key)
         cleaned.append(item)
+    if sum(1 for item in cleaned if item.get("nps")) > 1:
+        errors.append(_("Only one question can be the NPS question."))
     return {**config, "questions": cleaned}
 
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from chorus.core.errors import Conflict, InvalidInput, NotFound
 from chorus.core.models import audit
+from chorus.insights.nps import record_ask_answer
 from chorus.notifications.recognition import send_completion_decision_email
 from chorus.rewards import badges, points
 
@@ -64,6 +65,7 @@ def submit_completion(ask: Ask, advocate, fields=None, *, upload=None, source_ke
             check_limits(ask, advocate)
             completion = _store(ask, advocate, data, evidence, source_key, stored)
             _answer_the_event(ask, advocate, completion)
+            record_ask_answer(completion)  # a survey's NPS question is also an NPS response
             awarded = _settle_at_once(completion, force_review=force_review)
     except Exception:
         for file in stored:

@@ -65,7 +65,17 @@ def record_event(advocate, name: str, properties: dict | None = None, *, event_i
     except IntegrityError:  # the same event id, recorded concurrently
         return Recorded(event=AdvocateEvent.objects.get(program_id=advocate.program_id, event_id=event_id),
                         created=False, opened=[])
+    _milestone_emails(advocate, event)
     return Recorded(event=event, created=True, opened=opened)
+
+
+def _milestone_emails(advocate, event: AdvocateEvent) -> None:
+    """The "milestone event" email automations (E7); each fires once per event."""
+    from chorus.notifications.automations import fire
+
+    label = str(event.properties.get("milestone") or event.name)
+    fire(advocate.program, "milestone", advocate=advocate, occurrence=f"event:{event.pk}",
+         context={"event": label}, event_name=event.name)
 
 
 def _open_asks(event: AdvocateEvent, advocate, now) -> list[Ask]:

@@ -1,13 +1,19 @@
 """Email links: one-click unsubscribe (RFC 8058), the public preference centre behind the
 unsubscribe token, and tracked clicks."""
 
+from django.contrib import messages
 from django.http import HttpResponseRedirect
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from chorus.core.emails import normalize_email
 from chorus.notifications import consent, links
 from chorus.notifications.models import ALL_CATEGORIES, Category, Consent
+
+from ..access import advocate_required
 
 
 def _invalid(request):
@@ -59,3 +65,21 @@ def click(request, token: str):
     if url is None:
         return _invalid(request)
     return HttpResponseRedirect(url)
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+@advocate_required
+def hub_preferences(request, program, advocate):
+    """The advocate's preference centre: which categories of program email they want."""
+    address = normalize_email(advocate.email)
+    if request.method == "POST":
+        wanted = {category: request.POST.get(category) == "on" for category in Category.values}
+        wanted[ALL_CATEGORIES] = True  # saving choices is a fresh, explicit consent
+        consent.set_preferences(program, address, wanted, source=Consent.Source.HUB)
+        messages.success(request, _("Your email choices are saved."))
+        return redirect("hub:email_preferences", slug=program.slug)
+    preferences = consent.current_preferences(program, address)
+    return render(request, "hub/email_preferences.html", {
+        "program": program, "advocate": advocate, "choices": _choices(preferences),
+        "unsubscribed": not preferences[ALL_CATEGORIES]})

@@ -4,6 +4,8 @@
 - issue rewards whose hold is over (each reward also has a deferred task for its hold's
   end; this sweep catches any whose task was lost, e.g. enqueued before a restore);
 - forget Idempotency-Key records past their 24-hour replay window;
+- email "ask about to expire" reminders (automations; each is sent once);
+- decide subject-line A/B tests whose waiting period is over and send the winner;
 - recompute customer health scores older than a day (enqueued as background tasks).
 """
 
@@ -13,11 +15,14 @@ from django.core.management.base import BaseCommand
 
 from chorus.advocates.health import recompute_due_health
 from chorus.core import idempotency
+from chorus.notifications.automations import send_expiring_ask_reminders
+from chorus.notifications.campaigns import decide_due_campaigns
 from chorus.rewards.services import release_due_rewards
 
 
 class Command(BaseCommand):
-    help = "Release rewards whose hold is over, prune expired idempotency records, queue daily health scores."
+    help = ("Release rewards whose hold is over, prune expired idempotency records, send ask reminders, "
+            "decide A/B tests, queue daily health scores.")
 
     def add_arguments(self, parser):
         parser.add_argument("--every", type=int, default=0, metavar="SECONDS",
@@ -27,9 +32,12 @@ class Command(BaseCommand):
         while True:
             released = release_due_rewards()
             pruned = idempotency.prune_expired()
-            self.stdout.write(f"released {released} reward(s); pruned {pruned} idempotency record(s)")
+            reminded = send_expiring_ask_reminders()
+            decided = decide_due_campaigns()
             health = recompute_due_health()
-            self.stdout.write(f"health scores queued for {health} program(s)")
+            self.stdout.write(f"released {released} reward(s); pruned {pruned} idempotency record(s); "
+                              f"sent {reminded} ask reminder(s); decided {decided} A/B test(s); "
+                              f"health scores queued for {health} program(s)")
             if every <= 0:
                 return
             time.sleep(every)
