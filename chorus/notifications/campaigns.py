@@ -236,20 +236,28 @@ def choose_winner(variants: list[dict]) -> dict:
             "p_value": round(test.p_value, 6), "confidence": round(test.confidence, 6), "significant": significant}
 
 
+def check_decidable(campaign: Campaign) -> None:
+    """Conflict when the campaign cannot be decided now (for the console's button)."""
+    if campaign.status != Campaign.Status.TESTING:
+        raise Conflict(_("This campaign is not waiting for a decision."))
+    if OutboundEmail.objects.filter(campaign=campaign, status__in=[OutboundEmail.Status.QUEUED,
+                                                                   OutboundEmail.Status.SENDING]).exists():
+        raise Conflict(_("The test emails are still being sent; try again in a moment."))
+
+
 def decide_campaign(campaign_id: int, *, now=None, on_demand: bool = False) -> Campaign | None:
     """Pick the winner (after the waiting period, or now on demand) and send it to the rest."""
     now = now or timezone.now()
     campaign = Campaign.objects.filter(pk=campaign_id).first()
-    if campaign is None or campaign.status != Campaign.Status.TESTING:
-        if on_demand:
-            raise Conflict(_("This campaign is not waiting for a decision."))
+    if campaign is None:
         return None
-    if not on_demand and campaign.test_sent_at + timedelta(hours=campaign.wait_hours) > now:
+    if not on_demand and campaign.test_sent_at and campaign.test_sent_at + timedelta(hours=campaign.wait_hours) > now:
         return None  # too early
-    if OutboundEmail.objects.filter(campaign=campaign, status__in=[OutboundEmail.Status.QUEUED,
-                                                                   OutboundEmail.Status.SENDING]).exists():
+    try:
+        check_decidable(campaign)
+    except Conflict:
         if on_demand:
-            raise Conflict(_("The test emails are still being sent; try again in a moment."))
+            raise
         return None
     decision = choose_winner(results(campaign))
     with transaction.atomic():  # the claim and the queue commit together: a crash leaves it TESTING
