@@ -22,6 +22,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from chorus.core import bulk
 from chorus.core.emails import normalize_email
 from chorus.core.errors import Conflict, InvalidInput
 
@@ -110,7 +111,7 @@ def _queue_chunk(program, template, people, campaign, variant_of, tracking_key, 
             language=pick_language(person.get("language", "")), advocate_id=person.get("advocate_id"),
             context=context, tracking_key=tracking_key, campaign=campaign,
             variant=variant_of(offset + index) if variant_of else None, status=status, status_reason=reason))
-    OutboundEmail.objects.bulk_create(rows)
+    bulk.insert(rows)  # the project's fast insert (ids returned), ~3× Django's bulk_create
     return [row.pk for row in rows if row.status == OutboundEmail.Status.QUEUED]
 
 
