@@ -1,6 +1,6 @@
 """Email benchmark: 100,000 personalised emails rendered and delivered to a local SMTP sink.
 
-    python -m bench.email [--emails 100000] [--workers 2] [--sink-processes 2]
+    python -m bench.email [--emails 100000] [--workers 4] [--sink-processes 2]
                           [--database sqlite|postgresql] [--no-write]
 
 1. A fresh temp SQLite file (or a temp PostgreSQL database) is migrated and seeded with one
@@ -11,7 +11,7 @@
    and link) are queued through `notifications.campaigns.queue_bulk` — the path campaigns
    use: suppression, opt-outs and the frequency cap checked per address, rows inserted in
    chunks, one delivery task per 200 emails enqueued in the database task queue on commit.
-4. Deliver: `--workers` `manage.py db_worker --batch` processes (as production runs several
+4. Deliver: `--workers` (4) `manage.py db_worker --batch` processes (as production runs several
    workers) take the tasks; each task claims its 200 emails, renders each in its language
    (subject, preheader, Markdown-ish body → HTML and text, tracked links, the layout), builds
    the MIME message with List-Unsubscribe headers and sends them over ONE SMTP connection.
@@ -90,7 +90,7 @@ def _check_sample(path: Path) -> dict:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.email", description=__doc__.split("\n\n")[0])
     parser.add_argument("--emails", type=int, default=100_000)
-    parser.add_argument("--workers", type=int, default=2, help="db_worker processes delivering")
+    parser.add_argument("--workers", type=int, default=4, help="db_worker processes delivering")
     parser.add_argument("--sink-processes", type=int, default=2)
     parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--no-write", action="store_true")

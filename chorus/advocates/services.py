@@ -68,7 +68,16 @@ def activate_advocate(advocate: Advocate) -> Advocate:
         advocate.status = Advocate.Status.ACTIVE
         advocate.joined_at = timezone.now()
         advocate.save(update_fields=["status", "joined_at", "updated_at"])
+        _record_join_consent(advocate)
     return advocate
+
+
+def _record_join_consent(advocate: Advocate) -> None:
+    """Confirming the address to join is the advocate's consent to program email (X3)."""
+    from chorus.notifications.consent import record_consent
+    from chorus.notifications.models import Consent
+
+    record_consent(advocate.program, advocate.email, source=Consent.Source.JOIN)
 
 
 def remember_visitor(advocate: Advocate, visitor: str) -> None:

@@ -22,6 +22,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from chorus.core import bulk
 from chorus.core.emails import normalize_email
 from chorus.core.errors import Conflict, InvalidInput
 
@@ -110,7 +111,7 @@ def _queue_chunk(program, template, people, campaign, variant_of, tracking_key, 
             language=pick_language(person.get("language", "")), advocate_id=person.get("advocate_id"),
             context=context, tracking_key=tracking_key, campaign=campaign,
             variant=variant_of(offset + index) if variant_of else None, status=status, status_reason=reason))
-    OutboundEmail.objects.bulk_create(rows)
+    bulk.insert(rows)  # the project's fast insert (ids returned), ~3× Django's bulk_create
     return [row.pk for row in rows if row.status == OutboundEmail.Status.QUEUED]
 
 
@@ -236,20 +237,28 @@ def choose_winner(variants: list[dict]) -> dict:
             "p_value": round(test.p_value, 6), "confidence": round(test.confidence, 6), "significant": significant}
 
 
+def check_decidable(campaign: Campaign) -> None:
+    """Conflict when the campaign cannot be decided now (for the console's button)."""
+    if campaign.status != Campaign.Status.TESTING:
+        raise Conflict(_("This campaign is not waiting for a decision."))
+    if OutboundEmail.objects.filter(campaign=campaign, status__in=[OutboundEmail.Status.QUEUED,
+                                                                   OutboundEmail.Status.SENDING]).exists():
+        raise Conflict(_("The test emails are still being sent; try again in a moment."))
+
+
 def decide_campaign(campaign_id: int, *, now=None, on_demand: bool = False) -> Campaign | None:
     """Pick the winner (after the waiting period, or now on demand) and send it to the rest."""
     now = now or timezone.now()
     campaign = Campaign.objects.filter(pk=campaign_id).first()
-    if campaign is None or campaign.status != Campaign.Status.TESTING:
-        if on_demand:
-            raise Conflict(_("This campaign is not waiting for a decision."))
+    if campaign is None:
         return None
-    if not on_demand and campaign.test_sent_at + timedelta(hours=campaign.wait_hours) > now:
+    if not on_demand and campaign.test_sent_at and campaign.test_sent_at + timedelta(hours=campaign.wait_hours) > now:
         return None  # too early
-    if OutboundEmail.objects.filter(campaign=campaign, status__in=[OutboundEmail.Status.QUEUED,
-                                                                   OutboundEmail.Status.SENDING]).exists():
+    try:
+        check_decidable(campaign)
+    except Conflict:
         if on_demand:
-            raise Conflict(_("The test emails are still being sent; try again in a moment."))
+            raise
         return None
     decision = choose_winner(results(campaign))
     with transaction.atomic():  # the claim and the queue commit together: a crash leaves it TESTING

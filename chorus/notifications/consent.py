@@ -56,9 +56,17 @@ def unsubscribe_all(program, email_normalized: str, *, source: str) -> bool:
     return bool(set_preferences(program, email_normalized, {ALL_CATEGORIES: False}, source=source))
 
 
-def record_consent(program, email: str, *, source: str, categories=(ALL_CATEGORIES,)) -> None:
-    """Record that the person agreed (e.g. when joining), re-subscribing those categories."""
-    set_preferences(program, normalize_email(email), {category: True for category in categories}, source=source)
+@transaction.atomic
+def record_consent(program, email: str, *, source: str, categories=(ALL_CATEGORIES,)) -> list[Consent]:
+    """Record that the person agreed (e.g. when confirming their email to join), always as a
+    new row with its time and source, and subscribe them to those categories."""
+    address = normalize_email(email)
+    recipient = recipient_for(program, address, lock=True)
+    if set(recipient.opted_out) & set(categories):
+        recipient.opted_out = sorted(set(recipient.opted_out) - set(categories))
+        recipient.save(update_fields=["opted_out", "updated_at"])
+    return Consent.objects.bulk_create([Consent(program=program, email_normalized=address, category=category,
+                                                granted=True, source=source) for category in categories])
 
 
 # --- suppression ---------------------------------------------------------------------------

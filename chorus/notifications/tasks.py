@@ -33,8 +33,14 @@ def start_campaign_task(campaign_id: int) -> int:
 
 
 @task()
-def decide_campaign_task(campaign_id: int) -> bool:
-    """After the A/B waiting period: pick the winner and send it to the rest (once)."""
+def decide_campaign_task(campaign_id: int, on_demand: bool = False) -> bool:
+    """After the A/B waiting period (or when the marketer asks): pick the winner and send
+    it to the rest, once."""
+    from chorus.core.errors import Conflict
+
     from .campaigns import decide_campaign
 
-    return decide_campaign(campaign_id) is not None
+    try:
+        return decide_campaign(campaign_id, on_demand=on_demand) is not None
+    except Conflict:  # decided meanwhile, or test emails still going out: the page says so
+        return False

@@ -184,13 +184,16 @@ def campaign_send(request, slug, campaign_id):
 @console_view
 @require_POST
 def campaign_decide(request, slug, campaign_id):
+    from chorus.notifications.tasks import decide_campaign_task
+
     program = get_program_rw(request.user, slug)
     campaign = get_object_or_404(Campaign, program=program, pk=campaign_id)
     try:
-        campaign_services.decide_campaign(campaign.pk, on_demand=True)
+        campaign_services.check_decidable(campaign)
     except ChorusError as error:
         messages.error(request, error.message)
     else:
+        decide_campaign_task.enqueue(campaign.pk, on_demand=True)
         messages.success(request, _("Winner chosen; it is being sent to the rest of the audience."))
     return redirect("console:email_campaign", slug=program.slug, campaign_id=campaign.pk)
 

@@ -88,6 +88,9 @@ def test_console_pages_for_campaigns_automations_suppressions(marketer, program)
     assert response.status_code == 302
     assert campaign.subject_variants == [{"en": "A {{ program }}"}, {"en": "B {{ first_name }}"}]
     assert "Send the test" in marketer.get(base + f"campaigns/{campaign.pk}/").content.decode()
+    refused = marketer.post(base + f"campaigns/{campaign.pk}/decide/", follow=True)
+    assert "This campaign is not waiting for a decision." in refused.content.decode()
+    assert Campaign.objects.get().status == "draft"
     response = marketer.post(base + "automations/", {"trigger": "promoter", "template": template.pk,
                                                      "hours_before": 48, "is_active": "on"})
     assert response.status_code == 302

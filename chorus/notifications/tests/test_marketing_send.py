@@ -119,3 +119,14 @@ def test_suppression_list_is_unique_per_program(program):
     again, created_again = consent.suppress(program, "A@example.com", reason="bounce")
     assert (created, created_again, again.pk, again.reason) == (True, False, first.pk, "complaint")
     assert Suppression.objects.count() == 1
+
+
+def test_confirming_the_email_to_join_records_consent(program):
+    from chorus.advocates.models import LoginToken
+    from chorus.advocates.services import consume_login_token, issue_login_token, join_program
+
+    advocate = join_program(program, email="Sam@Example.com", name="Sam Roe")
+    assert Consent.objects.count() == 0  # not before the address is confirmed
+    consume_login_token(program, issue_login_token(advocate, LoginToken.Purpose.CONFIRM))
+    [row] = Consent.objects.all()
+    assert (row.email_normalized, row.category, row.granted, row.source) == ("sam@example.com", "all", True, "join")
