@@ -81,6 +81,8 @@ def _people(program) -> list[tuple]:
     advocates = {a.email_normalized: a for a in Advocate.objects.filter(program=program)}
     people, seen = [], set()
     for customer in Customer.objects.filter(program=program).exclude(email_normalized="").order_by("pk"):
+        if customer.email_normalized in seen:  # one survey send per address
+            continue
         advocate = advocates.get(customer.email_normalized)
         language = customer.language or (advocate.language if advocate else "") or "en"
         people.append((customer, advocate, language, customer.email))
