@@ -26,7 +26,7 @@ from chorus.core import bulk
 from chorus.core.emails import normalize_email
 from chorus.core.errors import Conflict, InvalidInput
 
-from .consent import ALL_CATEGORIES
+from .consent import ALL_CATEGORIES, suppression_reasons
 from .marketing import COUNTED_STATUSES, email_settings, enqueue_delivery, pick_language
 from .models import (
     CAP_EXEMPT_CATEGORIES,
@@ -34,7 +34,6 @@ from .models import (
     EmailTemplate,
     OutboundEmail,
     Recipient,
-    Suppression,
 )
 from .stats import two_proportion_z_test
 from .templates import MAX_LENGTHS, languages, text_errors
@@ -70,8 +69,7 @@ def _queue_chunk(program, template, people, campaign, variant_of, tracking_key, 
                                   ignore_conflicts=True)
     recipients = {r.email_normalized: r for r in Recipient.objects.select_for_update()
                   .filter(program=program, email_normalized__in=addresses).order_by("pk")}  # lock in pk order
-    suppressed = dict(Suppression.objects.filter(program=program, email_normalized__in=addresses)
-                      .values_list("email_normalized", "reason"))
+    suppressed = suppression_reasons(program, addresses)
     category = template.category
     recent = {}
     if category not in CAP_EXEMPT_CATEGORIES:

@@ -71,8 +71,26 @@ def record_consent(program, email: str, *, source: str, categories=(ALL_CATEGORI
 
 # --- suppression ---------------------------------------------------------------------------
 
+def erased_key(email_normalized: str) -> str:
+    """The suppression key of an erased person: a keyed hash, never the address (see chorus.privacy)."""
+    from chorus.privacy.registry import (
+        email_hash,  # privacy registers notifications' models: import late
+    )
+
+    return f"erased:{email_hash(email_normalized)}"
+
+
+def suppression_reasons(program, addresses) -> dict[str, str]:
+    """{address: reason} for the addresses on the suppression list, by address or as erased people."""
+    keys = {address: erased_key(address) for address in addresses}
+    found = dict(Suppression.objects.filter(program=program, email_normalized__in=[*keys, *keys.values()])
+                 .values_list("email_normalized", "reason"))
+    return {address: found.get(address) or found[key] for address, key in keys.items()
+            if address in found or key in found}
+
+
 def is_suppressed(program, email_normalized: str) -> bool:
-    return Suppression.objects.filter(program=program, email_normalized=email_normalized).exists()
+    return bool(suppression_reasons(program, [email_normalized]))
 
 
 def suppress(program, email: str, *, reason: str, detail: str = "", source: str = "") -> tuple[Suppression, bool]:

@@ -21,7 +21,8 @@ from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from .models import ALL_CATEGORIES, OutboundEmail, Recipient, Suppression
+from .consent import suppression_reasons
+from .models import ALL_CATEGORIES, OutboundEmail, Recipient
 from .services import _sender
 from .templates import Rendered, render_texts, texts_for
 from .tokens import click_url, unsubscribe_token
@@ -156,8 +157,7 @@ def _drop_unwanted(emails: list[OutboundEmail]) -> list[OutboundEmail]:
         return emails
     program_id = emails[0].program_id
     addresses = {email.email_normalized for email in emails}
-    suppressed = dict(Suppression.objects.filter(program_id=program_id, email_normalized__in=addresses)
-                      .values_list("email_normalized", "reason"))
+    suppressed = suppression_reasons(emails[0].program, addresses)
     opted_out = dict(Recipient.objects.filter(program_id=program_id, email_normalized__in=addresses)
                      .exclude(opted_out=[]).values_list("email_normalized", "opted_out"))
     keep, dropped = [], []

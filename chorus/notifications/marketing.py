@@ -16,14 +16,13 @@ from django.utils.translation import gettext as _
 from chorus.core.emails import normalize_email
 from chorus.core.errors import InvalidInput, NotFound
 
-from .consent import recipient_for
+from .consent import recipient_for, suppression_reasons
 from .models import (
     CAP_EXEMPT_CATEGORIES,
     Category,
     EmailSettings,
     EmailTemplate,
     OutboundEmail,
-    Suppression,
 )
 
 logger = logging.getLogger("chorus.notifications")
@@ -57,9 +56,9 @@ def _values(program, name: str, context: dict) -> dict:
 
 def _verdict(program, recipient, category: str, now) -> tuple[str, str]:
     """(status, reason) for a new email to this recipient; the recipient row is locked."""
-    suppression = Suppression.objects.filter(program=program, email_normalized=recipient.email_normalized).first()
-    if suppression is not None:
-        return OutboundEmail.Status.SUPPRESSED, f"suppressed: {suppression.reason}"
+    reason = suppression_reasons(program, [recipient.email_normalized]).get(recipient.email_normalized)
+    if reason is not None:
+        return OutboundEmail.Status.SUPPRESSED, f"suppressed: {reason}"
     if not recipient.accepts(category):
         return OutboundEmail.Status.SUPPRESSED, f"unsubscribed: {category if category in recipient.opted_out else 'all'}"
     if category in CAP_EXEMPT_CATEGORIES:
@@ -148,14 +147,14 @@ def send_test_email(program, template: EmailTemplate, *, to_email: str, language
         given["first_name"] = given["name"].split()[0]
     values = {**sample_values(program, language), **given}
     email_normalized = normalize_email(to_email)
-    suppression = Suppression.objects.filter(program=program, email_normalized=email_normalized).first()
+    suppression = suppression_reasons(program, [email_normalized]).get(email_normalized)
     status = OutboundEmail.Status.SUPPRESSED if suppression else OutboundEmail.Status.QUEUED
     email = OutboundEmail.objects.create(
         program=program, template=template, template_key=template.key, category=template.category,
         to_email=to_email, email_normalized=email_normalized, name=values.get("name", ""), language=language,
         context=values, tracking_key="test", status=status,
         # a test never counts against the recipient's cap
-        status_reason=f"suppressed: {suppression.reason}" if suppression else "")
+        status_reason=f"suppressed: {suppression}" if suppression else "")
     if status == OutboundEmail.Status.QUEUED:
         transaction.on_commit(lambda: enqueue_delivery([email.pk]))
     return email

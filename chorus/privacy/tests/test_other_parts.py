@@ -82,3 +82,17 @@ def test_an_erased_address_joins_the_suppression_list_by_hash(story, django_capt
         erase_person(story.program, "friend@example.org", via="console")
     assert list(model("notifications.Suppression").objects.values_list("program", "email_normalized", "source")) == [
         (story.program.pk, f"erased:{email_hash('friend@example.org')}", "erasure")]
+
+
+def test_an_erased_person_gets_no_more_email_even_when_imported_again(story, django_capture_on_commit_callbacks):
+    """The suppression list keeps only the erased address's hash, and every send checks it."""
+    from chorus.notifications.consent import is_suppressed
+    from chorus.notifications.marketing import send_marketing_email
+
+    program, email = story.program, "Friend@Example.org"
+    assert not is_suppressed(program, "friend@example.org")
+    with django_capture_on_commit_callbacks(execute=True):
+        erase_person(program, email, via="console")
+    assert is_suppressed(program, "friend@example.org")
+    assert send_marketing_email(program, to_email=email, template_key="news", context={}) is None
+    assert model("notifications.OutboundEmail").objects.get().status == "suppressed"
