@@ -108,3 +108,42 @@ def _deliver_decision(completion_id: int, fallback_language: str) -> None:
                    sender=_sender(program), language=language)
     except Exception:  # a mail outage must not undo the decision; the hub shows it anyway
         logger.exception("could not send the decision email for completion %s", completion_id)
+
+
+def send_redemption_update_email(redemption) -> None:
+    """Tell the advocate a redemption was fulfilled (with the marketer's note and any code) or
+    rejected (with the reason; the points are back), after commit, if they want these emails."""
+    if _quiet.get() or not getattr(redemption.advocate, "email_on_approval", True):
+        return
+    fallback_language = translation.get_language() or settings.LANGUAGE_CODE
+    transaction.on_commit(lambda: _deliver_redemption_update(redemption.pk, fallback_language))
+
+
+def _deliver_redemption_update(redemption_id: int, fallback_language: str) -> None:
+    from chorus.advocates.models import Advocate
+    from chorus.rewards.models import Redemption
+
+    redemption = (Redemption.objects.select_related("item", "advocate", "advocate__program")
+                  .filter(pk=redemption_id, status__in=[Redemption.Status.FULFILLED, Redemption.Status.REJECTED])
+                  .first())
+    if redemption is None:
+        return
+    advocate, program = redemption.advocate, redemption.advocate.program
+    if not advocate.email_on_approval or advocate.status != Advocate.Status.ACTIVE:
+        return
+    language = _language_for(advocate, fallback_language)
+    fulfilled = redemption.status == Redemption.Status.FULFILLED
+    url = f"{settings.CHORUS_BASE_URL}{reverse('hub:redemptions', kwargs={'slug': program.slug})}"
+    with translation.override(language):
+        title = redemption.item.localized_title(language)
+        if fulfilled:
+            subject = _("Your reward is ready: %(item)s") % {"item": title}
+        else:
+            subject = _("Your redemption was not approved: %(item)s") % {"item": title}
+    context = {"advocate": advocate, "program": program, "url": url, "item_title": title, "fulfilled": fulfilled,
+               "note": redemption.status_note, "code": redemption.code, "points": redemption.cost_points}
+    try:
+        send_email(to=advocate.email, subject=subject, template="redemption_update", context=context,
+                   sender=_sender(program), language=language)
+    except Exception:  # a mail outage must not undo the decision; the hub shows it anyway
+        logger.exception("could not send the update email for redemption %s", redemption_id)

@@ -21,6 +21,7 @@ from chorus.core.codes import coupon_code
 from chorus.core.countries import COUNTRY_CODES
 from chorus.core.errors import Conflict, InvalidInput
 from chorus.core.models import audit
+from chorus.notifications.recognition import send_redemption_update_email
 
 from . import points
 from .levels import standing
@@ -275,6 +276,7 @@ def fulfil(redemption_id: int, *, user=None, note: str = "") -> Redemption:
     redemption.status_note = note.strip()[:500]
     redemption.save(update_fields=["status", "approved_at", "fulfilled_at", "decided_by", "status_note", "updated_at"])
     audit(action="redemption.fulfilled", target=redemption, actor=user, workspace=redemption.program.workspace)
+    send_redemption_update_email(redemption)
     return redemption
 
 
@@ -307,6 +309,8 @@ def _close(redemption_id: int, status: str, *, user=None, advocate=None, note: s
         CatalogItem.objects.filter(pk=item.pk).update(stock=F("stock") + 1)
     audit(action=f"redemption.{status}", target=redemption, actor=user, workspace=redemption.program.workspace,
           note=redemption.status_note)
+    if status == Status.REJECTED:  # the advocate's own cancellation needs no email
+        send_redemption_update_email(redemption)
     return redemption
 
 
