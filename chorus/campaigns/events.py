@@ -27,6 +27,7 @@ from chorus.core.models import audit
 from chorus.rewards import badges, points
 
 from .content import clean_texts
+from .event_emails import send_event_invitation_emails
 from .models import Event, Invitation
 
 MAX_INVITES_PER_CALL = 5000
@@ -132,8 +133,9 @@ class InviteResult:
     skipped: int  # not active, or not in this program
 
 
-def invite(event: Event, advocates, *, user=None) -> InviteResult:
-    """Invite these advocates (ids or Advocate rows), each once, each with a new access code.
+def invite(event: Event, advocates, *, user=None, notify: bool = True) -> InviteResult:
+    """Invite these advocates (ids or Advocate rows), each once, each with a new access code;
+    each new invitee gets an email linking to the invitation in their hub (unless `notify` is off).
 
     Advocates of other programs and inactive ones are skipped; advocates invited before keep
     their invitation and code. Concurrent invites of the same advocate meet the unique key."""
@@ -164,6 +166,8 @@ def invite(event: Event, advocates, *, user=None) -> InviteResult:
     if invited:
         audit(action="access_event.invited", target=event, actor=user, workspace=event.program.workspace,
               count=len(invited))
+        if notify:
+            send_event_invitation_emails(event, invited)
     return InviteResult(invited=invited, already_invited=len(previously), skipped=len(ids) - len(eligible))
 
 

@@ -81,13 +81,13 @@ def seed_events(program, owner, star: Advocate, rng: random.Random, now: datetim
         titles={"de": "Power-User-Club", "ja": "パワーユーザークラブ", "ar": "نادي المستخدمين المتقدمين", "pl": "Klub power userów"},
         description="Early betas, office hours with engineers, and a private channel.")
     guests = [star, *rng.sample(cast, 29)]
-    events.invite(dinner, guests, user=owner)
+    events.invite(dinner, guests, user=owner, notify=False)
     for advocate in guests[:10]:
         events.rsvp(advocate, True, event=dinner)
     for advocate in guests[10:16]:
         events.rsvp(advocate, False, event=dinner)
     attendees = [star, *rng.sample(cast, 24)]
-    events.invite(meetup, attendees, user=owner)
+    events.invite(meetup, attendees, user=owner, notify=False)
     for advocate in attendees[:18]:
         events.rsvp(advocate, True, event=meetup)
     Event.objects.filter(pk=meetup.pk).update(starts_at=now - timedelta(days=20), ends_at=now - timedelta(days=20, hours=-3))
@@ -98,7 +98,7 @@ def seed_events(program, owner, star: Advocate, rng: random.Random, now: datetim
     # at the door, when the meetup took place (the ledger entries keep the seeding time)
     meetup.invitations.filter(pk__in=[i.pk for i in checked_in]).update(checked_in_at=meetup.starts_at + timedelta(minutes=20))
     members = [star, *rng.sample(cast, 15)]
-    events.invite(club, members, user=owner)
+    events.invite(club, members, user=owner, notify=False)
     for advocate in members[:9]:
         events.rsvp(advocate, True, event=club)
     return [dinner, meetup, club]

@@ -37,7 +37,7 @@ PLACEHOLDERS = {
     "deadline": gettext_lazy("when the ask ends"),
     "level": gettext_lazy("the advocate's level"),
     "reward": gettext_lazy("the reward's description"),
-    "event": gettext_lazy("the milestone's name"),
+    "event": gettext_lazy("the milestone's or event's name"),
     "score": gettext_lazy("the NPS score given"),
     "inviter": gettext_lazy("who invites the recipient"),
     "company": gettext_lazy("the recipient's company"),

@@ -6,6 +6,7 @@ running the pack twice adds nothing."""
 
 
 def install_starter_pack(program) -> None:
+    from chorus.campaigns.event_emails import install_event_invitation_template
     from chorus.campaigns.starter import install_starter_asks
     from chorus.insights.surveys import ensure_template
     from chorus.invitations.emails import install_invitation_template
@@ -21,3 +22,4 @@ def install_starter_pack(program) -> None:
     install_default_templates(program)
     install_invitation_template(program)
     ensure_template(program)  # the NPS survey email
+    install_event_invitation_template(program)

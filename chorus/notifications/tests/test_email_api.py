@@ -20,7 +20,7 @@ def test_templates_list_and_get(api):
     response = api.get("/email-templates")
     assert response.status_code == 200
     assert [item["key"] for item in response.json()["items"]] == [
-        "ask_expiring", "invitation", "milestone_reached", "news", "nps_survey", "promoter_thanks", "reward_earned"]
+        "ask_expiring", "event_invitation", "invitation", "milestone_reached", "news", "nps_survey", "promoter_thanks", "reward_earned"]
     assert response.json()["items"][0]["languages"] == ["ar", "de", "en", "ja", "pl"]
     detail = api.get("/email-templates/reward_earned").json()
     assert detail["subjects"]["de"] == "Sie haben {{ reward }} erhalten"
