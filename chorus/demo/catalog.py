@@ -61,11 +61,14 @@ def _redeem_for_demo(program, owner, star, gift_card, team_lunch) -> None:
     if member is not None and points.balance(member) >= team_lunch.cost_points:
         redemptions.redeem(member, team_lunch)  # every member of the account sees it
         used.add(member.pk)
-    rich = _with_points(program, swag.cost_points, used)
     plans = [("fulfilled", swag), ("donated", charity), ("approved", swag), ("requested", swag),
              ("rejected", swag), ("cancelled", roadmap), ("gift", gift_card)]
-    for (state, item), advocate, address in zip(plans, rich, SHIPPING * 2, strict=False):
-        if points.balance(advocate) < item.cost_points:
+    rich = _with_points(program, min(item.cost_points for _state, item in plans), used)
+    for (state, item), address in zip(plans, SHIPPING * 2, strict=False):
+        # the first advocate not yet used who can afford this item (balances vary with the seed's clock)
+        advocate = next((person for person in rich
+                         if person.pk not in used and points.balance(person) >= item.cost_points), None)
+        if advocate is None:
             continue
         cause = item.causes[0]["key"] if item.causes else ""
         shipping = {**address, "name": advocate.name or address["name"]}
