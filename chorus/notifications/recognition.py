@@ -75,14 +75,32 @@ def send_completion_decision_email(completion) -> None:
     reason), after commit, if they want these emails (`Advocate.email_on_approval`).
 
     For the asks' moderation to call after approving or rejecting a completion."""
-    if _quiet.get() or not getattr(completion.advocate, "email_on_approval", True):
+    _after_commit_if_wanted(completion.advocate, lambda language: _deliver_decision(completion.pk, language))
+
+
+def _after_commit_if_wanted(advocate, deliver) -> None:
+    """Run `deliver(fallback_language)` after commit unless quiet or the advocate turned these off."""
+    if _quiet.get() or not getattr(advocate, "email_on_approval", True):
         return
     fallback_language = translation.get_language() or settings.LANGUAGE_CODE
-    transaction.on_commit(lambda: _deliver_decision(completion.pk, fallback_language))
+    transaction.on_commit(lambda: deliver(fallback_language))
+
+
+def _still_wanted(advocate) -> bool:
+    from chorus.advocates.models import Advocate
+
+    return advocate.email_on_approval and advocate.status == Advocate.Status.ACTIVE
+
+
+def _send_decision(advocate, program, *, subject: str, template: str, context: dict, language: str, what: str) -> None:
+    try:
+        send_email(to=advocate.email, subject=subject, template=template, context=context,
+                   sender=_sender(program), language=language)
+    except Exception:  # a mail outage must not undo the decision; the hub shows it anyway
+        logger.exception("could not send the email for %s", what)
 
 
 def _deliver_decision(completion_id: int, fallback_language: str) -> None:
-    from chorus.advocates.models import Advocate
     from chorus.campaigns.models import Completion
 
     completion = (Completion.objects.select_related("ask", "advocate", "advocate__program")
@@ -90,7 +108,7 @@ def _deliver_decision(completion_id: int, fallback_language: str) -> None:
     if completion is None:
         return
     advocate, program = completion.advocate, completion.advocate.program
-    if not advocate.email_on_approval or advocate.status != Advocate.Status.ACTIVE:
+    if not _still_wanted(advocate):
         return
     language = _language_for(advocate, fallback_language)
     approved = completion.status == Completion.Status.APPROVED
@@ -103,24 +121,18 @@ def _deliver_decision(completion_id: int, fallback_language: str) -> None:
             subject = _("Not approved: %(ask)s") % {"ask": title}
     context = {"advocate": advocate, "program": program, "url": url, "ask_title": title, "approved": approved,
                "points": completion.points, "reason": completion.rejection_reason}
-    try:
-        send_email(to=advocate.email, subject=subject, template="completion_decision", context=context,
-                   sender=_sender(program), language=language)
-    except Exception:  # a mail outage must not undo the decision; the hub shows it anyway
-        logger.exception("could not send the decision email for completion %s", completion_id)
+    _send_decision(advocate, program, subject=subject, template="completion_decision", context=context,
+                   language=language, what=f"completion {completion_id}")
 
 
 def send_redemption_update_email(redemption) -> None:
     """Tell the advocate a redemption was fulfilled (with the marketer's note and any code) or
     rejected (with the reason; the points are back), after commit, if they want these emails."""
-    if _quiet.get() or not getattr(redemption.advocate, "email_on_approval", True):
-        return
-    fallback_language = translation.get_language() or settings.LANGUAGE_CODE
-    transaction.on_commit(lambda: _deliver_redemption_update(redemption.pk, fallback_language))
+    _after_commit_if_wanted(redemption.advocate,
+                            lambda language: _deliver_redemption_update(redemption.pk, language))
 
 
 def _deliver_redemption_update(redemption_id: int, fallback_language: str) -> None:
-    from chorus.advocates.models import Advocate
     from chorus.rewards.models import Redemption
 
     redemption = (Redemption.objects.select_related("item", "advocate", "advocate__program")
@@ -129,7 +141,7 @@ def _deliver_redemption_update(redemption_id: int, fallback_language: str) -> No
     if redemption is None:
         return
     advocate, program = redemption.advocate, redemption.advocate.program
-    if not advocate.email_on_approval or advocate.status != Advocate.Status.ACTIVE:
+    if not _still_wanted(advocate):
         return
     language = _language_for(advocate, fallback_language)
     fulfilled = redemption.status == Redemption.Status.FULFILLED
@@ -142,8 +154,5 @@ def _deliver_redemption_update(redemption_id: int, fallback_language: str) -> No
             subject = _("Your redemption was not approved: %(item)s") % {"item": title}
     context = {"advocate": advocate, "program": program, "url": url, "item_title": title, "fulfilled": fulfilled,
                "note": redemption.status_note, "code": redemption.code, "points": redemption.cost_points}
-    try:
-        send_email(to=advocate.email, subject=subject, template="redemption_update", context=context,
-                   sender=_sender(program), language=language)
-    except Exception:  # a mail outage must not undo the decision; the hub shows it anyway
-        logger.exception("could not send the update email for redemption %s", redemption_id)
+    _send_decision(advocate, program, subject=subject, template="redemption_update", context=context,
+                   language=language, what=f"redemption {redemption_id}")
