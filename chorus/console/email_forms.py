@@ -94,3 +94,8 @@ class SuppressionForm(ConsoleForm):
 class EmailSettingsForm(ConsoleForm):
     frequency_cap = forms.IntegerField(label=_("At most this many emails per person"), min_value=1, max_value=50)
     frequency_window_days = forms.IntegerField(label=_("Within (days)"), min_value=1, max_value=90)
+
+
+class WeeklySummaryForm(forms.Form):
+    is_subscribed = forms.BooleanField(label=_("Email me this summary every Monday"), required=False)
+    language = forms.ChoiceField(label=_("Language of the email"), choices=settings.LANGUAGES)

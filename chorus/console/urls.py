@@ -19,6 +19,7 @@ from .views import (
     recognition,
     reviews,
     rules,
+    weekly_summary,
 )
 from .views.auth import LoginView
 
@@ -31,6 +32,7 @@ urlpatterns = [
     path("programs/<slug:slug>/", programs.program_home, name="program"),
     path("programs/<slug:slug>/settings/", programs.program_settings, name="settings"),
     path("programs/<slug:slug>/emails/", emails.email_home, name="emails"),
+    path("programs/<slug:slug>/weekly-summary/", weekly_summary.weekly_summary_page, name="weekly_summary"),
     path("programs/<slug:slug>/emails/templates/new/", emails.template_new, name="email_template_new"),
     path("programs/<slug:slug>/emails/templates/<int:template_id>/", emails.template_edit, name="email_template"),
     path("programs/<slug:slug>/emails/campaigns/", emails.campaigns, name="email_campaigns"),

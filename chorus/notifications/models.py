@@ -267,3 +267,34 @@ class AutomationRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.automation_id}: {self.occurrence}"
+
+
+class WeeklySummaryPreference(models.Model):
+    """A workspace member's choice about a program's weekly summary email (default: on, English)."""
+
+    program = models.ForeignKey("programs.Program", on_delete=models.CASCADE, related_name="weekly_summary_preferences")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    is_subscribed = models.BooleanField(_("send me the weekly summary"), default=True)
+    language = models.CharField(_("language"), max_length=8, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["program", "user"], name="one_summary_preference")]
+
+    def __str__(self) -> str:
+        return f"weekly summary of {self.program_id} for {self.user_id}"
+
+
+class WeeklySummary(models.Model):
+    """One weekly summary sent to one marketer: the unique key makes each week's email exactly-once."""
+
+    program = models.ForeignKey("programs.Program", on_delete=models.CASCADE, related_name="weekly_summaries")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    week_start = models.DateField(help_text="The Monday of the week summarised.")
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["program", "user", "week_start"], name="one_summary_per_week")]
+
+    def __str__(self) -> str:
+        return f"summary of {self.program_id} for {self.user_id}, week of {self.week_start}"

@@ -6,7 +6,8 @@
 - forget Idempotency-Key records past their 24-hour replay window;
 - email "ask about to expire" reminders (automations; each is sent once);
 - decide subject-line A/B tests whose waiting period is over and send the winner;
-- recompute customer health scores older than a day (enqueued as background tasks).
+- recompute customer health scores older than a day (enqueued as background tasks);
+- email each program's members last week's summary (once per member and week).
 """
 
 import time
@@ -17,12 +18,13 @@ from chorus.advocates.health import recompute_due_health
 from chorus.core import idempotency
 from chorus.notifications.automations import send_expiring_ask_reminders
 from chorus.notifications.campaigns import decide_due_campaigns
+from chorus.notifications.weekly_summary import send_weekly_summaries
 from chorus.rewards.services import release_due_rewards
 
 
 class Command(BaseCommand):
     help = ("Release rewards whose hold is over, prune expired idempotency records, send ask reminders, "
-            "decide A/B tests, queue daily health scores.")
+            "decide A/B tests, queue daily health scores, send weekly summaries to marketers.")
 
     def add_arguments(self, parser):
         parser.add_argument("--every", type=int, default=0, metavar="SECONDS",
@@ -35,9 +37,10 @@ class Command(BaseCommand):
             reminded = send_expiring_ask_reminders()
             decided = decide_due_campaigns()
             health = recompute_due_health()
+            summaries = send_weekly_summaries()
             self.stdout.write(f"released {released} reward(s); pruned {pruned} idempotency record(s); "
                               f"sent {reminded} ask reminder(s); decided {decided} A/B test(s); "
-                              f"health scores queued for {health} program(s)")
+                              f"health scores queued for {health} program(s); sent {summaries} weekly summary email(s)")
             if every <= 0:
                 return
             time.sleep(every)
