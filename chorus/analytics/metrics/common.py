@@ -1,0 +1,176 @@
+"""Shared pieces of the metric modules: date bounds, grouped aggregates, group labels.
+
+A metric function takes `(program, start, end, by)` and returns `{group key: value}`;
+`by` None means the whole range (one key, None). Groups are formed in the database
+(`values(...).annotate(...)`); Python only merges the few grouped rows (e.g. many Referer
+hosts into one channel) and divides.
+"""
+
+from collections.abc import Callable
+from datetime import date
+
+from django.conf import settings
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
+
+from chorus.referrals.models import Click
+
+from .. import channels
+from ..catalogue import Metric, Row, register
+from ..services import _bounds, rate
+
+NO_CLICK = "no_click"
+NONE = "none"
+
+# What "channel" and "segment" mean for each family of metrics (shown on the glossary).
+BREAKDOWN_NOTES = {
+    "program": _("Program: the whole program in one row."),
+    "ask": _("Ask: one row per ask (its title)."),
+    "channel": _("Channel: for advocate metrics, the invitation channel the advocate joined through; for "
+                 "referral metrics, where the click on the advocate's link came from (read from its Referer: "
+                 "email, Facebook, X, LinkedIn, WhatsApp, search…; “No click” for codes, names and leads); for "
+                 "costs, the channel the cost was entered for."),
+    "segment": _("Segment: the advocate's language (the advocate who referred, for referral metrics); "
+                 "“Not set” when the advocate has none."),
+    "month": _("Month: each calendar month of the range, clipped to the range."),
+}
+
+
+def bounds(start: date, end: date):
+    return _bounds(start, end)
+
+
+def referrer_of(token_field: str):
+    """The Referer of the click a referral came from (NULL when it did not come from a click)."""
+    return Subquery(Click.objects.filter(token=OuterRef(token_field)).values("referrer")[:1])
+
+
+def click_channel(referrer) -> str:
+    return NO_CLICK if referrer is None else channels.channel_of(referrer)
+
+
+def invitation_channel(prefix: str = ""):
+    """The invitation channel an advocate came in through (via their enrolment)."""
+    return Coalesce(f"{prefix}enrolment__channel_id", f"{prefix}enrolment__invitation__channel_id")
+
+
+def grouped(queryset, key, mapper: Callable | None = None, **aggregates) -> dict:
+    """`{key: {aggregate: value}}`, grouped in the database; `key` None → one group (None).
+
+    `mapper` folds raw keys into fewer (summing), e.g. Referer strings into channels."""
+    if key is None:
+        return {None: queryset.aggregate(**aggregates)}
+    rows = queryset.annotate(group_key=key).values("group_key").annotate(**aggregates).order_by()
+    result: dict = {}
+    for row in rows:
+        group = row.pop("group_key")
+        group = mapper(group) if mapper else (NONE if group is None else group)
+        totals = result.setdefault(group, dict.fromkeys(aggregates, 0))
+        for name, amount in row.items():
+            totals[name] += amount or 0
+    return result
+
+
+def counted(queryset, key, mapper=None, field: str = "pk", distinct: bool = False) -> dict:
+    return {group: row["n"] for group, row in grouped(queryset, key, mapper,
+                                                     n=Count(field, distinct=distinct)).items()}
+
+
+def rates(parts: dict, wholes: dict) -> dict:
+    """Percent per group: parts over wholes (None where the whole is 0)."""
+    return {group: rate(parts.get(group, 0) or 0, whole or 0) for group, whole in wholes.items()} | {
+        group: None for group in parts if group not in wholes}
+
+
+def ratio(part, whole) -> float | None:
+    return part / whole if whole else None
+
+
+# --- labels ----------------------------------------------------------------------------------
+
+def _language_label(code) -> str:
+    if code in (None, "", NONE):
+        return str(_("Not set"))
+    return str(dict(settings.LANGUAGES).get(code, code))
+
+
+def label_for(program, by: str, family: str, key) -> str:
+    if by == "segment":
+        return _language_label(key)
+    if by == "channel" and family == "advocates":
+        if key == NONE:
+            return str(_("Not through a channel"))
+        from chorus.invitations.models import Channel
+        return Channel.objects.filter(program=program, pk=key).values_list("name", flat=True).first() or str(key)
+    if by == "channel" and family == "referrals":
+        return str(_("No click (code, name or lead)")) if key == NO_CLICK else channels.label(key)
+    if by == "channel" and family == "costs":
+        if key == NONE:
+            return str(_("No channel given"))
+        from ..costs import channel_names
+        return {name.casefold(): name for name in channel_names(program)}.get(key, key)
+    if by == "ask":
+        from chorus.campaigns.models import Ask
+        return Ask.objects.filter(program=program, pk=key).values_list("title", flat=True).first() or str(key)
+    return str(key)
+
+
+def _order(by: str, family: str, key):
+    if by == "channel" and family == "referrals":
+        return (channels.CHANNELS.index(key) if key in channels.CHANNELS else len(channels.CHANNELS), "")
+    if key in (NONE, "", None):
+        return (1, "")
+    return (0, key if isinstance(key, str) else f"{key:020d}")
+
+
+def rows(program, by: str, family: str, values: dict) -> list[Row]:
+    result = []
+    for key in sorted(values, key=lambda key: _order(by, family, key)):
+        label = label_for(program, by, family, key)
+        result.append(Row("" if key is None else str(key), label, values[key]))
+    return result
+
+
+class Filled:
+    """A lazy text whose %(name)s parts are filled in when shown (so both follow the language).
+
+    A part may be a lazy text or a function returning the text."""
+
+    def __init__(self, text, **parts):
+        self.text, self.parts = text, parts
+
+    def __str__(self) -> str:
+        return str(self.text) % {name: str(part() if callable(part) else part) for name, part in self.parts.items()}
+
+
+# --- registering -----------------------------------------------------------------------------
+
+def define(*, key: str, label, formula, unit: str, group: str, function: Callable, family: str = "",
+           groupings: tuple[str, ...] = (), cumulative: bool = False, higher_is_better: bool = True) -> Metric:
+    """Register a metric whose `function(program, start, end, by)` returns `{group: value}`.
+
+    `groupings` are the breakdowns the function handles itself (ask, channel, segment); program
+    and month come from the catalogue's generic breakdowns."""
+
+    def compute(program, start, end):
+        return function(program, start, end, None).get(None)
+
+    def breakdown_for(by):
+        return lambda program, start, end: rows(program, by, family, function(program, start, end, by))
+
+    return register(Metric(
+        key=key, label=label, formula=formula, unit=unit, group=group, compute=compute, cumulative=cumulative,
+        higher_is_better=higher_is_better, breakdowns=("program", *groupings, "month"),
+        breakdown_functions={by: breakdown_for(by) for by in groupings},
+    ))
+
+
+GROUPS = {
+    "advocates": _("Advocates"),
+    "referrals": _("Referrals and leads"),
+    "retention": _("Retention: advocates and referred customers versus everyone else"),
+    "outcomes": _("Outcomes"),
+    "rewards": _("Rewards and email"),
+    "costs": _("Acquisition cost and lifetime value"),
+}
