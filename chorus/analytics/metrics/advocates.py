@@ -14,8 +14,15 @@ from chorus.invitations.models import Invitation
 from chorus.referrals.models import Click
 from chorus.rewards.models import Redemption
 
-from ..services import _referred_conversions
-from .common import bounds, counted, define, grouped, invitation_channel, rates
+from .common import (
+    bounds,
+    counted,
+    define,
+    grouped,
+    invitation_channel,
+    rates,
+    referred_in_subquery,
+)
 
 ADVOCATE_KEYS = {"channel": invitation_channel(), "segment": F("language")}
 
@@ -41,7 +48,7 @@ def approved_completion(first, last):
 def active(first, last):
     clicked = Click.objects.filter(link__advocate=OuterRef("pk"), is_bot=False, created_at__gte=first,
                                    created_at__lt=last)
-    converted = _referred_conversions().filter(referral__advocate=OuterRef("pk"), occurred_at__gte=first,
+    converted = referred_in_subquery().filter(referral__advocate=OuterRef("pk"), occurred_at__gte=first,
                                                occurred_at__lt=last)
     redeemed = Redemption.objects.filter(advocate=OuterRef("pk"), created_at__gte=first, created_at__lt=last)
     return Exists(clicked) | Exists(converted) | approved_completion(first, last) | Exists(redeemed)

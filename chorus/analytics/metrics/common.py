@@ -41,6 +41,14 @@ def bounds(start: date, end: date):
     return _bounds(start, end)
 
 
+def referred_in_subquery():
+    """Referred conversions for use inside a subquery (an inner join: `exclude` across the
+    referral would open a nested query that OuterRef cannot reach through)."""
+    from chorus.referrals.models import Conversion, Referral
+    kept = [review for review in Referral.Review.values if review != Referral.Review.DENIED]
+    return Conversion.objects.filter(referral__review__in=kept)
+
+
 def referrer_of(token_field: str):
     """The Referer of the click a referral came from (NULL when it did not come from a click)."""
     return Subquery(Click.objects.filter(token=OuterRef(token_field)).values("referrer")[:1])
@@ -84,7 +92,7 @@ def rates(parts: dict, wholes: dict) -> dict:
 
 
 def ratio(part, whole) -> float | None:
-    return part / whole if whole else None
+    return part / whole if whole and part is not None else None
 
 
 # --- labels ----------------------------------------------------------------------------------

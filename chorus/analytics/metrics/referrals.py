@@ -13,7 +13,16 @@ from django.utils.translation import gettext_lazy as _
 from chorus.referrals.models import Conversion, Lead
 
 from ..services import _referred_conversions
-from .common import bounds, click_channel, counted, define, grouped, rates, referrer_of
+from .common import (
+    bounds,
+    click_channel,
+    counted,
+    define,
+    grouped,
+    rates,
+    referred_in_subquery,
+    referrer_of,
+)
 
 ZERO = Value(0, output_field=IntegerField())
 
@@ -49,11 +58,11 @@ def referred_revenue(program, start, end, by):
 
 def referred_signup_conversion(program, start, end, by):
     _first, last = bounds(start, end)
-    bought = _referred_conversions().filter(customer=OuterRef("customer"), type=Conversion.Type.PURCHASE,
-                                            occurred_at__lt=last)
-    queryset = _conversions(program, start, end, Conversion.Type.SIGNUP).annotate(bought=Exists(bought))
+    bought = referred_in_subquery().filter(customer=OuterRef("customer"), type=Conversion.Type.PURCHASE,
+                                           occurred_at__lt=last)
+    queryset = _conversions(program, start, end, Conversion.Type.SIGNUP).annotate(has_bought=Exists(bought))
     key, mapper = conversion_key(by)
-    totals = grouped(queryset, key, mapper, n=Count("pk"), bought=Count("pk", filter=Q(bought=True)))
+    totals = grouped(queryset, key, mapper, n=Count("pk"), bought=Count("pk", filter=Q(has_bought=True)))
     return rates({group: row["bought"] for group, row in totals.items()},
                  {group: row["n"] for group, row in totals.items()})
 
