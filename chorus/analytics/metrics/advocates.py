@@ -15,6 +15,7 @@ from chorus.referrals.models import Click
 from chorus.rewards.models import Redemption
 
 from .common import (
+    Monthly,
     bounds,
     counted,
     define,
@@ -61,7 +62,8 @@ def _invitations(program, start, end):
 
 
 def invitations_sent(program, start, end, by):
-    return counted(_invitations(program, start, end), F("channel_id") if by else None)
+    key = Monthly("created_at") if by == "month" else F("channel_id") if by else None
+    return counted(_invitations(program, start, end), key)
 
 
 def advocate_conversion(program, start, end, by):
@@ -74,7 +76,7 @@ def advocate_conversion(program, start, end, by):
 def advocates_joined(program, start, end, by):
     first, last = bounds(start, end)
     return counted(Advocate.objects.filter(program=program, joined_at__gte=first, joined_at__lt=last),
-                   ADVOCATE_KEYS.get(by))
+                   Monthly("joined_at") if by == "month" else ADVOCATE_KEYS.get(by))
 
 
 def ask_participation(program, start, end, by):
@@ -95,7 +97,7 @@ def engagement_rate(program, start, end, by):
 define(key="invitations_sent", label=_("Invitations sent"), group="advocates", unit="count", cumulative=True,
        formula=_("Invitations to join the program emailed in the period (first sending; suppressed or failed ones "
                  "left out)."),
-       function=invitations_sent, family="advocates", groupings=("channel",))
+       function=invitations_sent, family="advocates", groupings=("channel",), monthly=True)
 define(key="advocate_conversion", label=_("Advocate conversion (invited → joined)"), group="advocates",
        unit="percent",
        formula=_("Invitations sent in the period whose invitee has joined (so far) ÷ invitations sent in the period "
@@ -103,7 +105,7 @@ define(key="advocate_conversion", label=_("Advocate conversion (invited → join
        function=advocate_conversion, family="advocates", groupings=("channel",))
 define(key="advocates_joined", label=_("Advocates joined"), group="advocates", unit="count", cumulative=True,
        formula=_("Advocates whose membership started in the period."),
-       function=advocates_joined, family="advocates", groupings=("channel", "segment"))
+       function=advocates_joined, family="advocates", groupings=("channel", "segment"), monthly=True)
 define(key="ask_participation", label=_("Ask participation"), group="advocates", unit="percent",
        formula=_("Advocates with an approved ask completion decided in the period ÷ advocates who had joined by the "
                  "period's end × 100. Per ask: advocates who completed that ask ÷ the same advocates."),

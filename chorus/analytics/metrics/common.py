@@ -11,13 +11,14 @@ from datetime import date
 
 from django.conf import settings
 from django.db.models import Count, OuterRef, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, TruncMonth
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from chorus.referrals.models import Click
 
 from .. import channels
-from ..catalogue import Metric, Row, register
+from ..catalogue import Metric, Row, months, register
 from ..services import _bounds, rate
 
 NO_CLICK = "no_click"
@@ -63,10 +64,23 @@ def invitation_channel(prefix: str = ""):
     return Coalesce(f"{prefix}enrolment__channel_id", f"{prefix}enrolment__invitation__channel_id")
 
 
+class Monthly:
+    """A group key: the calendar month (current time zone) of a date-time field, as "YYYY-MM"."""
+
+    def __init__(self, field: str):
+        self.field = field
+
+
+def _month_label(value) -> str:
+    return value.strftime("%Y-%m")
+
+
 def grouped(queryset, key, mapper: Callable | None = None, **aggregates) -> dict:
     """`{key: {aggregate: value}}`, grouped in the database; `key` None → one group (None).
 
     `mapper` folds raw keys into fewer (summing), e.g. Referer strings into channels."""
+    if isinstance(key, Monthly):
+        key, mapper = TruncMonth(key.field, tzinfo=timezone.get_current_timezone()), _month_label
     if key is None:
         return {None: queryset.aggregate(**aggregates)}
     rows = queryset.annotate(group_key=key).values("group_key").annotate(**aggregates).order_by()
@@ -154,12 +168,23 @@ class Filled:
 
 # --- registering -----------------------------------------------------------------------------
 
+def month_rows(function: Callable) -> Callable:
+    """A month breakdown from one grouped query (months without data are 0)."""
+    def breakdown(program, start, end):
+        values = function(program, start, end, "month")
+        keys = [first.strftime("%Y-%m") for first, _last in months(start, end)]
+        return [Row(key, key, values.get(key, 0)) for key in keys]
+    return breakdown
+
+
 def define(*, key: str, label, formula, unit: str, group: str, function: Callable, family: str = "",
-           groupings: tuple[str, ...] = (), cumulative: bool = False, higher_is_better: bool = True) -> Metric:
+           groupings: tuple[str, ...] = (), cumulative: bool = False, higher_is_better: bool = True,
+           monthly: bool = False) -> Metric:
     """Register a metric whose `function(program, start, end, by)` returns `{group: value}`.
 
     `groupings` are the breakdowns the function handles itself (ask, channel, segment); program
-    and month come from the catalogue's generic breakdowns."""
+    and month come from the catalogue's generic breakdowns (one computation per month) unless
+    `monthly`: then the function groups by month itself (counts and sums only)."""
 
     def compute(program, start, end):
         return function(program, start, end, None).get(None)
@@ -170,7 +195,8 @@ def define(*, key: str, label, formula, unit: str, group: str, function: Callabl
     return register(Metric(
         key=key, label=label, formula=formula, unit=unit, group=group, compute=compute, cumulative=cumulative,
         higher_is_better=higher_is_better, breakdowns=("program", *groupings, "month"),
-        breakdown_functions={by: breakdown_for(by) for by in groupings},
+        breakdown_functions={**{by: breakdown_for(by) for by in groupings},
+                             **({"month": month_rows(function)} if monthly else {})},
     ))
 
 

@@ -21,7 +21,7 @@ from chorus.rewards.models import LedgerEntry
 from .. import costs
 from ..catalogue import months
 from ..models import AcquisitionCost
-from .common import Filled, bounds, counted, define, ratio
+from .common import Filled, Monthly, bounds, counted, define, ratio
 
 ZERO = Value(0, output_field=IntegerField())
 REFERRAL = AcquisitionCost.REFERRAL_CHANNEL
@@ -58,7 +58,7 @@ def referral_cost(program, start, end, by):
 
 
 def new_referred(program, start, end, by):
-    return counted(_new(program, start, end, referred=True), None)
+    return counted(_new(program, start, end, referred=True), Monthly("since") if by == "month" else None)
 
 
 def cac_referral(program, start, end, by):
@@ -72,7 +72,8 @@ def other_cost(program, start, end, by):
 
 
 def new_other(program, start, end, by):
-    return counted(_new(program, start, end, referred=False), _channel_key(by))
+    return counted(_new(program, start, end, referred=False),
+                   Monthly("since") if by == "month" else _channel_key(by))
 
 
 def cac_other(program, start, end, by):
@@ -113,7 +114,7 @@ define(key="new_customers_referred", label=_("New referred customers"), group="c
        cumulative=True,
        formula=_("Referred customers (referrals denied after review left out) whose signup date, else the day they "
                  "were first seen, falls in the period."),
-       function=new_referred)
+       function=new_referred, monthly=True)
 define(key="cac_referral", label=_("CAC: referral program"), group="costs", unit="money", higher_is_better=False,
        formula=_("Acquisition cost of the referral program ÷ new referred customers."),
        function=cac_referral)
@@ -126,7 +127,7 @@ define(key="new_customers_other", label=_("New customers from other channels"), 
        cumulative=True,
        formula=_("Customers who were not referred whose signup date, else the day they were first seen, falls in the "
                  "period; per channel by the “channel” column of the customer import."),
-       function=new_other, family="costs", groupings=("channel",))
+       function=new_other, family="costs", groupings=("channel",), monthly=True)
 define(key="cac_other", label=_("CAC: other channels"), group="costs", unit="money", higher_is_better=False,
        formula=_("Acquisition cost of the other channels ÷ new customers from other channels; per channel, the "
                  "channel's costs ÷ its new customers (names matched ignoring case)."),

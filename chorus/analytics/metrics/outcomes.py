@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from chorus.campaigns.models import Ask, Completion
 from chorus.referrals.models import Conversion, Referral
 
-from .common import Filled, bounds, counted, define
+from .common import Filled, Monthly, bounds, counted, define
 from .referrals import conversion_key
 
 OUTCOME_ASK_TYPES = {
@@ -27,7 +27,7 @@ def referrals_made(program, start, end, by):
         "occurred_at")[:1]
     queryset = (Referral.objects.filter(program=program).exclude(review=Referral.Review.DENIED)
                 .annotate(first_at=Subquery(first_conversion)).filter(first_at__gte=first, first_at__lt=last))
-    key, mapper = conversion_key(by, prefix="")
+    key, mapper = conversion_key(by, prefix="", month_field="first_at")
     return counted(queryset, key, mapper)
 
 
@@ -37,7 +37,7 @@ def completions_of(outcome: str):
         queryset = Completion.objects.filter(ask__program=program, ask__type__in=OUTCOME_ASK_TYPES[outcome],
                                              status=Completion.Status.APPROVED, decided_at__gte=first,
                                              decided_at__lt=last)
-        key = {"ask": F("ask_id"), "segment": F("advocate__language")}.get(by)
+        key = {"ask": F("ask_id"), "segment": F("advocate__language"), "month": Monthly("decided_at")}.get(by)
         return counted(queryset, key)
     return count
 
@@ -51,7 +51,7 @@ def _types(outcome: str) -> str:
 define(key="outcome_referrals", label=_("Referrals"), group="outcomes", unit="count", cumulative=True,
        formula=_("Friends referred by an advocate whose first signup, purchase or won lead fell in the period "
                  "(referrals denied after review left out)."),
-       function=referrals_made, family="referrals", groupings=("channel", "segment"))
+       function=referrals_made, family="referrals", groupings=("channel", "segment"), monthly=True)
 for _key, _label, _text in (
     ("reviews", _("Reviews"), _("Approved completions of asks of the types %(types)s, approved in the period.")),
     ("references", _("References"),
@@ -64,4 +64,4 @@ for _key, _label, _text in (
 ):
     define(key=f"outcome_{_key}", label=_label, group="outcomes", unit="count", cumulative=True,
            formula=Filled(_text, types=lambda outcome=_key: _types(outcome)), function=completions_of(_key), family="outcomes",
-           groupings=("ask", "segment"))
+           groupings=("ask", "segment"), monthly=True)

@@ -14,6 +14,7 @@ from chorus.referrals.models import Conversion, Lead
 
 from ..services import _referred_conversions
 from .common import (
+    Monthly,
     bounds,
     click_channel,
     counted,
@@ -27,8 +28,10 @@ from .common import (
 ZERO = Value(0, output_field=IntegerField())
 
 
-def conversion_key(by, prefix: str = "referral__"):
+def conversion_key(by, prefix: str = "referral__", month_field: str = "occurred_at"):
     """(key expression, mapper) of a breakdown of referred conversions (or referrals, prefix "")."""
+    if by == "month":
+        return Monthly(month_field), None
     if by == "channel":
         return referrer_of(f"{prefix}click_token"), click_channel
     if by == "segment":
@@ -77,7 +80,8 @@ def _lead_key(by):
 
 def referred_leads(program, start, end, by):
     first, last = bounds(start, end)
-    return counted(_leads(program).filter(submitted_at__gte=first, submitted_at__lt=last), _lead_key(by))
+    return counted(_leads(program).filter(submitted_at__gte=first, submitted_at__lt=last),
+                   Monthly("submitted_at") if by == "month" else _lead_key(by))
 
 
 def _closed_leads(program, start, end):
@@ -102,17 +106,17 @@ def average_referred_deal_value(program, start, end, by):
 define(key="referred_signups", label=_("Referred signups"), group="referrals", unit="count", cumulative=True,
        formula=_("Signups attributed to an advocate's link or code in the period (referrals denied after review "
                  "left out)."),
-       function=referred_signups, family="referrals", groupings=("channel", "segment"))
+       function=referred_signups, family="referrals", groupings=("channel", "segment"), monthly=True)
 define(key="referred_signup_conversion", label=_("Referred signup conversion"), group="referrals", unit="percent",
        formula=_("Referred friends who signed up in the period and made a referred purchase by the period's end ÷ "
                  "referred signups in the period × 100."),
        function=referred_signup_conversion, family="referrals", groupings=("channel", "segment"))
 define(key="referred_revenue", label=_("Referred revenue"), group="referrals", unit="money", cumulative=True,
        formula=_("Referred purchases minus referred refunds in the period, each on its own day."),
-       function=referred_revenue, family="referrals", groupings=("channel", "segment"))
+       function=referred_revenue, family="referrals", groupings=("channel", "segment"), monthly=True)
 define(key="referred_leads", label=_("Referred leads"), group="referrals", unit="count", cumulative=True,
        formula=_("B2B leads referred by an advocate and submitted in the period."),
-       function=referred_leads, family="referrals", groupings=("segment",))
+       function=referred_leads, family="referrals", groupings=("segment",), monthly=True)
 define(key="referred_lead_conversion", label=_("Referred lead conversion"), group="referrals", unit="percent",
        formula=_("Referred leads won in the period ÷ referred leads closed (won or lost) in the period × 100."),
        function=referred_lead_conversion, family="referrals", groupings=("segment",))

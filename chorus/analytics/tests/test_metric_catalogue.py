@@ -253,3 +253,18 @@ def test_an_empty_program_has_nothing_to_divide(workspace):
     values = {metric.key: catalogue.value(program, metric.key, *MAY) for metric in catalogue.metrics()}
     assert values["engagement_rate"] is None and values["cac_referral"] is None and values["clv_referred"] is None
     assert values["referred_signups"] == 0 and values["referred_revenue"] == 0 and values["acquisition_cost_other"] == 0
+
+
+def test_grouped_month_breakdowns_match_month_by_month(data):
+    # Counts and sums group by month in one query; each month must equal the metric over that month alone
+    # (14 Dec 2025 – 10 Jun 2026: the first and last months clipped).
+    start, end = date(2025, 12, 14), date(2026, 6, 10)
+    grouped = [metric for metric in catalogue.metrics() if "month" in metric.breakdown_functions]
+    assert len(grouped) == 12
+    for metric in grouped:
+        expected = [(first.strftime("%Y-%m"), metric.compute(data.program, first, last))
+                    for first, last in catalogue.months(start, end)]
+        assert rows(data, metric.key, "month", start, end) == expected, metric.key
+    # By hand: outcomes approved per month — reviews Cat 30 Apr, Eve 20 May.
+    assert rows(data, "outcome_reviews", "month", date(2026, 4, 1), date(2026, 5, 31)) == [
+        ("2026-04", 1), ("2026-05", 1)]
