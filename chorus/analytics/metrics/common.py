@@ -117,25 +117,25 @@ def _language_label(code) -> str:
     return str(dict(settings.LANGUAGES).get(code, code))
 
 
-def label_for(program, by: str, family: str, key) -> str:
-    if by == "segment":
-        return _language_label(key)
+def labels_for(program, by: str, family: str, keys) -> dict:
+    """Each group key's label (names of channels and asks in one query each)."""
+    names: dict = {}
     if by == "channel" and family == "advocates":
-        if key == NONE:
-            return str(_("Not through a channel"))
         from chorus.invitations.models import Channel
-        return Channel.objects.filter(program=program, pk=key).values_list("name", flat=True).first() or str(key)
-    if by == "channel" and family == "referrals":
-        return str(_("No click (code, name or lead)")) if key == NO_CLICK else channels.label(key)
-    if by == "channel" and family == "costs":
-        if key == NONE:
-            return str(_("No channel given"))
+        names = dict(Channel.objects.filter(program=program, pk__in=[key for key in keys if key != NONE])
+                     .values_list("pk", "name"))
+        names[NONE] = str(_("Not through a channel"))
+    elif by == "channel" and family == "referrals":
+        names = {key: channels.label(key) for key in keys} | {NO_CLICK: str(_("No click (code, name or lead)"))}
+    elif by == "channel" and family == "costs":
         from ..costs import channel_names
-        return {name.casefold(): name for name in channel_names(program)}.get(key, key)
-    if by == "ask":
+        names = {name.casefold(): name for name in channel_names(program)} | {NONE: str(_("No channel given"))}
+    elif by == "ask":
         from chorus.campaigns.models import Ask
-        return Ask.objects.filter(program=program, pk=key).values_list("title", flat=True).first() or str(key)
-    return str(key)
+        names = dict(Ask.objects.filter(program=program, pk__in=list(keys)).values_list("pk", "title"))
+    elif by == "segment":
+        names = {key: _language_label(key) for key in keys}
+    return {key: str(names.get(key, key)) for key in keys}
 
 
 def _order(by: str, family: str, key):
@@ -147,11 +147,9 @@ def _order(by: str, family: str, key):
 
 
 def rows(program, by: str, family: str, values: dict) -> list[Row]:
-    result = []
-    for key in sorted(values, key=lambda key: _order(by, family, key)):
-        label = label_for(program, by, family, key)
-        result.append(Row("" if key is None else str(key), label, values[key]))
-    return result
+    labels = labels_for(program, by, family, values)
+    return [Row("" if key is None else str(key), labels[key], values[key])
+            for key in sorted(values, key=lambda key: _order(by, family, key))]
 
 
 class Filled:
