@@ -185,3 +185,12 @@ def test_api_bad_input(api, query, status, field):
 
 def test_api_needs_a_key(client, data):
     assert client.get("/api/v1/analytics/metrics").status_code == 401
+
+
+def test_htmx_bad_range_swaps_in_the_message(owner_client, data):
+    response = owner_client.get(reverse("console:metrics", args=[data.program.slug]),
+                                {"start": "2026-05-31", "end": "2026-05-01", "by": "month"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200  # htmx swaps only 2xx answers
+    html = response.content.decode()
+    assert 'role="alert"' in html and "The start date must be on or before the end date." in html
+    assert response.context["sections"] is None

@@ -34,8 +34,10 @@ def _page(request, program, cost_form=None, status=200):
                            by=data["by"], by_label=metric_report.BREAKDOWN_LABELS.get(data["by"], ""))
     else:
         status = 400
-    template = "console/_metrics_table.html" if wants_partial(request) and cost_form is None else "console/metrics.html"
-    return render(request, template, context, status=status)
+    if wants_partial(request) and cost_form is None:
+        # htmx swaps only 2xx answers: the fragment with its error message must be one.
+        return render(request, "console/_metrics_table.html", context)
+    return render(request, "console/metrics.html", context, status=status)
 
 
 @console_view
