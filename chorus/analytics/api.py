@@ -1,4 +1,4 @@
-"""Analytics API: revenue credit per advocate, influence ranking, K-factor and forecast."""
+"""Analytics API: the metric catalogue, revenue credit per advocate, influence ranking, K-factor and forecast."""
 
 from datetime import date, timedelta
 
@@ -10,8 +10,8 @@ from chorus.advocates.models import Advocate
 from chorus.core.api_errors import ErrorOut
 from chorus.core.errors import InvalidInput
 
-from . import credits, influence, virality
-from .schemas import AttributionOut, InfluenceOut, ViralityOut
+from . import credits, influence, metric_report, virality
+from .schemas import AttributionOut, InfluenceOut, MetricsOut, ViralityOut
 
 router = Router(tags=["analytics"])
 
@@ -32,6 +32,11 @@ def _range(start: date | None, end: date | None, default_days: int = DEFAULT_DAY
 
 def _round(value, digits: int = 4) -> float | None:
     return None if value is None else round(float(value), digits)
+
+
+def _number(value) -> int | float | None:
+    """Counts and money sums stay whole numbers; rates and averages get four decimals."""
+    return value if value is None or isinstance(value, int) else round(float(value), 4)
 
 
 @router.get("/analytics/attribution", response={200: AttributionOut, **ERRORS}, summary="Revenue credit per advocate")
@@ -105,4 +110,28 @@ def virality_report(request, start: date | None = FROM, end: date | None = TO,
                        for month, seeded, compounded, total in result.months],
             "total": _round(result.total, 2),
         },
+    }
+
+
+@router.get("/analytics/metrics", response={200: MetricsOut, **ERRORS}, summary="Metrics of the catalogue")
+def metric_values(request, start: date | None = FROM, end: date | None = TO,
+                  by: str | None = Query(None, description="Break each metric down by program, ask, channel, segment "
+                                                           "or month (metrics without that breakdown get rows null)."),
+                  metric: str | None = Query(None, description="One metric's key; default: every metric.")):
+    """Every metric of the catalogue (the console's glossary explains each formula) over the range:
+    counts, percentages (0–100) and money in minor units of the program's currency; `value`
+    null when there is nothing to divide by."""
+    program = request.auth.program
+    start, end = _range(start, end)
+    results = metric_report.report(program, start, end, by=by or None, key=metric or None)
+    return {
+        "start": start, "end": end, "currency": program.currency, "by": by or None,
+        "metrics": [{
+            "key": result.metric.key, "label": str(result.metric.label), "group": result.metric.group,
+            "unit": result.metric.unit, "formula": str(result.metric.formula),
+            "cumulative": result.metric.cumulative, "higher_is_better": result.metric.higher_is_better,
+            "breakdowns": list(result.metric.breakdowns), "value": _number(result.value),
+            "rows": None if result.rows is None else [
+                {"key": row.key, "label": row.label, "value": _number(row.value)} for row in result.rows],
+        } for result in results],
     }

@@ -57,3 +57,45 @@ class InfluenceWeights(models.Model):
 
     def as_dict(self) -> dict[str, int]:
         return {part: getattr(self, part) for part in self.PARTS}
+
+
+class AcquisitionCost(models.Model):
+    """A cost a marketer spent on acquiring customers in one month through one channel.
+
+    `channel` is either `REFERRAL_CHANNEL` (costs of the referral program beyond the rewards
+    the ledger already holds: agency fees, software, swag) or the name of another channel,
+    matched (case-insensitively) to the `channel` column of imported customers. Used by the
+    CAC metrics; a month's cost counts in the range that holds the month's first day."""
+
+    REFERRAL_CHANNEL = "referral program"
+
+    class Category(models.TextChoices):
+        ADVERTISING = "advertising", _("Advertising")
+        SOFTWARE = "software", _("Software and tools")
+        STAFF = "staff", _("Staff and agencies")
+        REWARDS = "rewards", _("Rewards paid outside Chorus")
+        EVENTS = "events", _("Events")
+        OTHER = "other", _("Other")
+
+    program = models.ForeignKey("programs.Program", on_delete=models.CASCADE, related_name="acquisition_costs")
+    month = models.DateField(_("month"), help_text=_("The first day of the month the money was spent in."))
+    channel = models.CharField(_("channel"), max_length=100)
+    category = models.CharField(_("category"), max_length=16, choices=Category.choices, default=Category.OTHER)
+    amount = models.BigIntegerField(_("amount"), help_text="Minor units of the program's currency.")
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    created_by = models.ForeignKey("auth.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-month", "channel", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="acquisition_cost_positive"),
+        ]
+        indexes = [models.Index(fields=["program", "month"], name="acquisition_cost_month_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.amount} for {self.channel} in {self.month:%Y-%m}"
+
+    @property
+    def is_referral(self) -> bool:
+        return self.channel.strip().casefold() == self.REFERRAL_CHANNEL

@@ -83,3 +83,40 @@ class ViralityOut(Schema):
     end: date
     months: list[MonthOut]
     forecast: ForecastOut
+
+
+class MetricRowOut(Schema):
+    key: str
+    label: str
+    value: int | float | None
+
+
+class MetricOut(Schema):
+    key: str
+    label: str
+    group: str
+    unit: str
+    formula: str
+    cumulative: bool
+    higher_is_better: bool
+    breakdowns: list[str]
+    value: int | float | None
+    rows: list[MetricRowOut] | None
+
+
+class MetricsOut(Schema):
+    start: date
+    end: date
+    currency: str
+    by: str | None
+    metrics: list[MetricOut]
+
+    model_config = {"json_schema_extra": {"example": {
+        "start": "2026-05-01", "end": "2026-05-31", "currency": "USD", "by": "channel",
+        "metrics": [{"key": "referred_signups", "label": "Referred signups", "group": "referrals", "unit": "count",
+                     "formula": "Signups attributed to an advocate's link or code in the period (referrals denied "
+                                "after review left out).",
+                     "cumulative": True, "higher_is_better": True,
+                     "breakdowns": ["program", "channel", "segment", "month"], "value": 5,
+                     "rows": [{"key": "facebook", "label": "Facebook", "value": 1}]}],
+    }}}
