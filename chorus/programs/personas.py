@@ -17,11 +17,20 @@ import re
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import (
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    TextField,
+    Value,
+)
 from django.db.models.fields.json import KT
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -31,6 +40,7 @@ from chorus.core.models import audit
 from .models import Persona, Program
 
 SAMPLE_SIZE = 5
+LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,4})?$")
 ATTRIBUTE_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,59}$")
 FIELDS = ("name", "description", "languages", "min_level", "account", "customer_plan", "attribute_key",
           "attribute_value", "min_referrals", "active_within_days", "min_points_earned", "nps_promoter")
@@ -48,10 +58,10 @@ def _check(program: Program, values: dict) -> dict:
     values["name"] = (values.get("name") or "").strip()
     if not values["name"]:
         errors["name"] = [_("Give the persona a name.")]
-    known = {code for code, _name in settings.LANGUAGES}
     languages = [code.strip().lower() for code in values.get("languages") or [] if code.strip()]
-    if set(languages) - known:
-        errors["languages"] = [_("Unknown language codes: %(codes)s.") % {"codes": ", ".join(sorted(set(languages) - known))}]
+    unknown = sorted(code for code in set(languages) if not LANGUAGE_CODE.match(code))
+    if unknown:
+        errors["languages"] = [_("Unknown language codes: %(codes)s.") % {"codes": ", ".join(unknown)}]
     values["languages"] = sorted(set(languages))
     level = values.get("min_level")
     if level is not None and level.program_id != program.pk:
@@ -121,7 +131,7 @@ def _behaviour(persona: Persona, now) -> tuple[dict, Q]:
                           .values("advocate").annotate(total=Sum("amount"))
                           .filter(total__gte=persona.min_points_earned)))
     if persona.nps_promoter:
-        latest = NpsResponse.objects.filter(advocate=OuterRef("pk")).order_by("-created_at", "-pk").values("score")[:1]
+        latest = NpsResponse.objects.filter(advocate=OuterRef("pk")).order_by("-responded_at", "-pk").values("score")[:1]
         rules &= Q(Exists(NpsResponse.objects.filter(advocate=OuterRef("pk"))) & Q(latest_nps__gte=PROMOTER_MIN))
         annotations["latest_nps"] = Subquery(latest)
     return annotations, rules
@@ -148,7 +158,7 @@ def matching_advocates(persona: Persona, now=None):
         if persona.customer_plan:
             customers = customers.filter(plan__iexact=persona.customer_plan)
         if persona.attribute_key:
-            customers = customers.annotate(attribute=KT(f"attributes__{persona.attribute_key}")).filter(
+            customers = customers.annotate(attribute=Cast(KT(f"attributes__{persona.attribute_key}"), output_field=TextField())).filter(
                 attribute=persona.attribute_value)
         advocates = advocates.filter(Exists(customers))
     annotations, rules = _behaviour(persona, now)
