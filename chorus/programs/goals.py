@@ -27,6 +27,7 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from chorus.analytics import catalogue, virality
 from chorus.core.errors import Conflict, InvalidInput
@@ -36,7 +37,15 @@ from .models import Goal, GoalStage, Program
 
 AT_RISK_MARGIN = Decimal("0.2")  # within 20 % of the target: at risk, not yet behind
 MAX_GOAL_DAYS = 366 * 5
-STATUSES = ("achieved", "on_track", "at_risk", "behind", "not_started", "ended_missed")
+STATUS_LABELS = {
+    "achieved": gettext_lazy("Achieved"),
+    "on_track": gettext_lazy("On track"),
+    "at_risk": gettext_lazy("At risk"),
+    "behind": gettext_lazy("Behind"),
+    "not_started": gettext_lazy("Not started"),
+    "ended_missed": gettext_lazy("Ended, missed"),
+}
+STATUSES = tuple(STATUS_LABELS)
 WHOLE_UNITS = ("count", "money", "days")
 SIGNUP_METRICS = ("referred_signups", "referred_revenue")
 
@@ -226,6 +235,10 @@ class GoalProgress:
     def bar_value(self) -> float:
         """For a <progress max=100>: percent done, kept between 0 and 100."""
         return max(0.0, min(100.0, self.percent_done or 0.0))
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[self.status]
 
     @property
     def days_left(self) -> int:
