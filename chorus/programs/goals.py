@@ -82,6 +82,9 @@ def _check_target(metric, target, field: str = "target") -> Decimal:
 
 
 def _check_parent(program: Program, kind: str, parent: Goal | None, goal: Goal | None) -> None:
+    if goal is not None and kind != Goal.Kind.STRATEGIC and goal.children.exists():
+        message = _("Goals sit under “%(name)s”: it stays strategic until they are moved.") % {"name": goal.name}
+        raise InvalidInput(message, field_errors={"kind": [message]})
     if parent is None:
         return
     if parent.program_id != program.pk:

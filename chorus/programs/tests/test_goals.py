@@ -194,6 +194,8 @@ def test_parent_rules(program, workspace):
     other = factories.make_program(workspace)
     with pytest.raises(InvalidInput, match="No goal with this id in this program."):
         joined_goal(other, parent=strategic)
+    with pytest.raises(InvalidInput, match="Goals sit under “Revenue”: it stays strategic until they are moved."):
+        save_goal(program, strategic, kind="operational")
     with pytest.raises(Conflict, match="Goals sit under “Revenue”: delete them or move them first."):
         goals.delete_goal(strategic)
     goals.delete_goal(operational)
