@@ -147,7 +147,7 @@ class Goal(models.Model):
     target = models.DecimalField(_("target"), max_digits=16, decimal_places=2)
     start_date = models.DateField(_("start date"))
     deadline = models.DateField(_("deadline"))
-    parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="children",
+    parent = models.ForeignKey("self", on_delete=models.RESTRICT, null=True, blank=True, related_name="children",
                                verbose_name=_("strategic goal"))
     notes = models.TextField(_("notes"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

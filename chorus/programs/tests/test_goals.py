@@ -213,3 +213,11 @@ def test_add_and_delete_stage(program):
     assert list(goal.stages.values_list("date", "target")) == [(date(2026, 2, 1), Decimal(10))]
     goals.delete_stage(stage)
     assert goal.stages.count() == 0
+
+
+def test_deleting_the_program_deletes_its_goals(program):
+    parent = save_goal(program, kind="strategic", name="Revenue", metric="referred_revenue", target=100,
+                       start_date=date(2026, 1, 1), deadline=date(2026, 12, 31))
+    joined_goal(program, parent=parent, stages=[StageInput(date(2026, 2, 1), Decimal(5))])
+    program.delete()
+    assert (Goal.objects.count(), GoalStage.objects.count()) == (0, 0)
