@@ -24,6 +24,7 @@ from chorus.insights.api import router as nps_router
 from chorus.invitations.api import router as invitations_router
 from chorus.notifications.api import router as email_router
 from chorus.privacy.api import router as people_router
+from chorus.programs.plan_api import router as plan_router
 from chorus.referrals.api import router as conversions_router
 from chorus.referrals.leads_api import router as leads_router
 from chorus.rewards.catalog_api import router as catalog_router
@@ -73,3 +74,4 @@ api.add_router("", people_router)
 api.add_router("", invitations_router)
 api.add_router("", nps_router)
 api.add_router("", email_router)
+api.add_router("", plan_router)

@@ -46,6 +46,7 @@ from .customers import seed_customers
 from .insights import seed_insights
 from .invitations import seed_invitations
 from .leads import seed_leads
+from .plan import seed_plan
 from .recognition import seed_recognition
 
 DEMO_SLUG = "acme-analytics"
@@ -136,6 +137,7 @@ def seed_demo(*, base_url: str | None = None, now: datetime | None = None) -> De
         seed_invitations(program, owner, random.Random(RANDOM_SEED + 4), now, star=star)
         seed_customers(program, random.Random(RANDOM_SEED + 6), now)  # after invitations: health for every customer
         seed_insights(program, owner, rng=random.Random(RANDOM_SEED + 5), now=now)
+        seed_plan(program, team_program, owner, now, HISTORY_DAYS)  # last: its targets follow the history
         Program.objects.filter(pk__in=[program.pk, team_program.pk]).update(hold_days=DEMO_HOLD_DAYS)
     program.refresh_from_db()
     team_program.refresh_from_db()
