@@ -5,7 +5,7 @@ import binascii
 
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
-from pydantic import ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from chorus.core.api_auth import ApiKeyAuth
 from chorus.core.api_errors import ErrorOut, Unauthorized
@@ -37,7 +37,7 @@ class SegmentAuth(ApiKeyAuth):
         return self.authenticate(request, decoded.partition(":")[0].strip())
 
 
-class SegmentIn(Schema):
+class SegmentIn(BaseModel):  # a plain pydantic model: ninja's Schema would drop the extra fields
     """A Segment call (`identify`, `track`, …) as the Segment spec describes it, or `{"batch": [calls]}`."""
 
     model_config = ConfigDict(extra="allow", json_schema_extra={"examples": [IDENTIFY_EXAMPLE]})
