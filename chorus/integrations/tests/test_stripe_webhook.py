@@ -297,3 +297,19 @@ def test_refund_of_an_invoice_purchase_is_found_by_its_payment_intent(client, en
 
     assert response.json()["reason"] == "refund"
     assert Conversion.objects.get(type="refund").order_id == "in_A"
+
+
+def test_subscription_invoice_before_its_checkout_is_attributed_when_the_checkout_arrives(client, endpoint, advocate,
+                                                                                         rules):
+    deliver(client, event("evt_in_1", "invoice.paid", invoice(invoice_id="in_first",
+                                                               billing_reason="subscription_create")))
+    assert Conversion.objects.get().referral is None
+
+    late = deliver(client, event("evt_cs", "checkout.session.completed", checkout_session(
+        mode="subscription", invoice="in_first", payment_intent=None, client_reference_id=click_id(advocate))))
+
+    assert late.json()["reason"] == "already_recorded"
+    purchase = Conversion.objects.get()
+    assert (purchase.order_id, purchase.referral.advocate, purchase.referral.reason) == ("in_first", advocate, "click")
+    assert sorted(Reward.objects.filter(conversion=purchase).values_list("kind", "amount")) == [
+        ("percent", 490), ("points", 500)]
