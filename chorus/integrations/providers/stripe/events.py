@@ -23,6 +23,7 @@ from chorus.referrals.services.conversions import ConversionInput, record_conver
 
 from ...webhooks_in.models import InboundEvent
 from ...webhooks_in.services import act, mark
+from .models import StripeEndpoint
 
 Status, Reason = InboundEvent.Status, InboundEvent.Reason
 REFUND_TYPE = "charge.refunded"
@@ -73,7 +74,14 @@ def handler_for(event: dict):
     handle = HANDLERS.get(event["type"])
     if handle is None:
         return lambda inbound: mark(inbound, Status.IGNORED, Reason.UNKNOWN_TYPE)
-    return lambda inbound: handle(inbound, event["data"]["object"], _occurred_at(event))
+
+    def run(inbound: InboundEvent) -> None:
+        # One program's Stripe events act one at a time: a refund and its purchase arriving
+        # together then always see each other (the later one applies the waiting refund).
+        StripeEndpoint.objects.select_for_update().filter(program=inbound.program).first()
+        handle(inbound, event["data"]["object"], _occurred_at(event))
+
+    return run
 
 
 # --- purchases ---------------------------------------------------------------------------
