@@ -148,6 +148,15 @@ def test_bad_amount_is_refused_with_422(client, api_key):
     assert Conversion.objects.count() == 0
 
 
+@pytest.mark.parametrize("timestamp", ["yesterday", "2026-13-45T12:00:00Z", 42])
+def test_bad_timestamp_is_refused_with_422(client, api_key, timestamp):
+    response = post(client, call(ORDER_COMPLETED, timestamp=timestamp), key=api_key)
+
+    assert response.status_code == 422
+    assert "Use ISO 8601 with a time zone" in response.json()["message"]
+    assert Conversion.objects.count() == 0
+
+
 def test_body_that_is_not_json_is_400(client, api_key):
     assert post(client, "not json", key=api_key).status_code == 400
     assert InboundEvent.objects.count() == 0

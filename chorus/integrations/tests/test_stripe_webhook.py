@@ -147,6 +147,13 @@ def test_signed_body_that_is_not_an_event_is_400(client, endpoint):
     assert response.status_code == 400 and InboundEvent.objects.count() == 0
 
 
+def test_absurd_created_time_falls_back_to_now(client, endpoint):
+    response = deliver(client, event("evt_far", "checkout.session.completed", checkout_session(), created=10**20))
+
+    assert response.status_code == 200
+    assert abs((Conversion.objects.get().occurred_at - datetime.now(UTC)).total_seconds()) < 60
+
+
 def test_get_is_405(client, endpoint):
     assert client.get(URL).status_code == 405
 

@@ -56,7 +56,10 @@ def _timestamp(message: dict):
     text = message.get("timestamp")
     if not text:
         return None
-    parsed = parse_datetime(text) if isinstance(text, str) else None
+    try:
+        parsed = parse_datetime(text) if isinstance(text, str) else None
+    except ValueError:  # well formed but impossible, e.g. month 13
+        parsed = None
     if parsed is None:
         raise InvalidInput(_("The event has invalid fields."),
                            field_errors={"timestamp": [_("Use ISO 8601 with a time zone, e.g. 2026-01-31T12:00:00Z.")]})

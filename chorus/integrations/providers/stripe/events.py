@@ -62,7 +62,10 @@ def attribution(reference: str, metadata: dict) -> dict:
 
 def _occurred_at(event: dict) -> datetime:
     created = event.get("created")
-    return datetime.fromtimestamp(created, UTC) if isinstance(created, int) else datetime.now(UTC)
+    try:
+        return datetime.fromtimestamp(created, UTC)
+    except (TypeError, ValueError, OverflowError, OSError):  # absent or absurd: when it reached us
+        return datetime.now(UTC)
 
 
 def _amount(value) -> int:
