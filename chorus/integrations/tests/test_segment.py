@@ -191,6 +191,10 @@ def test_basic_auth_with_the_key_as_username_works(client, api_key):
     assert Customer.objects.count() == 1
 
 
+def test_basic_auth_with_the_key_as_password_and_no_username_works(client, api_key):
+    assert post(client, IDENTIFY, auth=basic("", api_key)).status_code == 200
+
+
 @pytest.mark.parametrize("auth", ["", "Bearer chorus_nope_nope", "Basic !!!", "Token abc"])
 def test_missing_or_wrong_credentials_are_401_and_record_nothing(client, api_key, auth):
     response = post(client, IDENTIFY, auth=auth)

@@ -34,7 +34,8 @@ class SegmentAuth(ApiKeyAuth):
             decoded = base64.b64decode(credentials.strip(), validate=True).decode()
         except (binascii.Error, UnicodeDecodeError):
             raise Unauthorized(_("Send your API key as the Basic auth username (base64 of “chorus_…:”).")) from None
-        return self.authenticate(request, decoded.partition(":")[0].strip())
+        username, _colon, password = decoded.partition(":")
+        return self.authenticate(request, username.strip() or password.strip())  # some tools fill only the password
 
 
 class SegmentIn(BaseModel):  # a plain pydantic model: ninja's Schema would drop the extra fields
