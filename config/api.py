@@ -21,6 +21,7 @@ from chorus.core.api_errors import (
     not_found_view,
 )
 from chorus.insights.api import router as nps_router
+from chorus.integrations.providers.segment.api import router as segment_router
 from chorus.invitations.api import router as invitations_router
 from chorus.notifications.api import router as email_router
 from chorus.privacy.api import router as people_router
@@ -75,3 +76,4 @@ api.add_router("", invitations_router)
 api.add_router("", nps_router)
 api.add_router("", email_router)
 api.add_router("", plan_router)
+api.add_router("", segment_router)

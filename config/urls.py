@@ -7,6 +7,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("console/", include("chorus.console.urls")),
     path("demo/", include("chorus.demo.urls")),
+    path("integrations/", include("chorus.integrations.urls")),
     path("admin/", admin.site.urls),
     path("", include("chorus.hub.urls")),
 ]

@@ -12,6 +12,7 @@ from .views import (
     emails,
     funnel,
     insights,
+    integrations,
     invitations,
     leads,
     metrics,
@@ -137,6 +138,7 @@ urlpatterns = [
     path("programs/<slug:slug>/nominations/", insights.nominate_view, name="nominate"),
     path("programs/<slug:slug>/nominations/<int:nomination_id>/close/", insights.nomination_close,
          name="nomination_close"),
+    path("programs/<slug:slug>/integrations/", integrations.integrations, name="integrations"),
     path("programs/<slug:slug>/api-keys/", api_keys.api_keys, name="api_keys"),
     path("programs/<slug:slug>/api-keys/<int:key_id>/revoke/", api_keys.api_key_revoke, name="api_key_revoke"),
 ]

@@ -171,7 +171,18 @@ def _record_in(batch: ConversionBatch, data: ConversionInput) -> ConversionResul
                                 rewards=_attribute_and_reward(batch, conversion, data))
     if conversion.trust == Conversion.Trust.BROWSER and data.trust == Conversion.Trust.SERVER:
         return _confirm_browser_conversion(batch, conversion, data)
+    if conversion.referral is None and (data.click_id or data.promo_code or data.referral_code):
+        return _attribute_late(batch, conversion, data)
     return ConversionResult(conversion=conversion, duplicate=True, rewards=list(batch.rewards_of[id(conversion)]))
+
+
+def _attribute_late(batch: ConversionBatch, conversion: Conversion, data: ConversionInput) -> ConversionResult:
+    """A repeat of an unattributed event that carries a click id or code (e.g. Stripe sent a
+    subscription's invoice before the checkout that names the advocate): still a duplicate,
+    but the touch it carries attributes the event now, and the rewards follow."""
+    rewards = _attribute_and_reward(batch, conversion, data)
+    return ConversionResult(conversion=conversion, duplicate=True,
+                            rewards=rewards or list(batch.rewards_of[id(conversion)]))
 
 
 def _attribute_and_reward(batch: ConversionBatch, conversion: Conversion, data: ConversionInput) -> list:

@@ -84,6 +84,21 @@ def test_same_order_again_is_a_duplicate_answered_with_200_and_the_first_convers
     assert row_counts() == counts
 
 
+def test_a_repeat_carrying_a_code_attributes_an_unattributed_purchase_once(api, advocate, rules):
+    """E.g. Stripe sends a subscription's invoice before the checkout naming the advocate."""
+    first = api.post("/conversions", purchase())
+    assert first.json()["attribution"] is None
+
+    late = api.post("/conversions", purchase(promo_code=advocate.link.promo_code))
+    counts = row_counts()
+    again = api.post("/conversions", purchase(promo_code=advocate.link.promo_code))
+
+    assert late.status_code == 200 and late.json()["duplicate"] is True
+    assert (late.json()["id"], late.json()["attribution"]["reason"]) == (first.json()["id"], "promo_code")
+    assert [(r["kind"], r["amount"]) for r in late.json()["rewards"]] == [("points", 500), ("percent", 1200)]
+    assert again.json() == late.json() and row_counts() == counts
+
+
 def test_a_second_signup_of_a_customer_with_another_order_id_is_a_duplicate(api, program):
     first = api.post("/conversions", {"type": "signup", "customer_external_id": "cus_friend", "order_id": "s-1"})
 
