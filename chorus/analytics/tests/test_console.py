@@ -41,8 +41,8 @@ def test_influence_csv_export(owner_client, data):
     response = owner_client.get(reverse("console:influence_export", args=[data.program.slug]), MAY)
     assert response.status_code == 200 and response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"] == 'attachment; filename="influence-hand-2026-05-01-2026-05-31.csv"'
-    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
-    assert rows[0][:7] == ["Rank", "Advocate", "Email", "Score", "Attributed revenue",
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert rows[0][:7] == ["Rank", "Advocate", "Email", "Score", "Attributed revenue (USD)",
                            "Attributed revenue (scaled 0–100)", "Attributed revenue (points, weight 40 %)"]
     assert [row[:4] for row in rows[1:]] == [["1", "Ann", "ann@example.com", "68.33"],
                                              ["2", "Cat", "cat@example.com", "46.67"],
