@@ -137,12 +137,22 @@ def chart(periods: list[Period]) -> dict:
             "datasets": [{"label": _("NPS"), "data": [row.nps for row in periods]}]}
 
 
-def comments(program, *, category: str = "", query: str = ""):
-    """Responses with a comment, newest first, optionally of one category and matching a search."""
-    responses = NpsResponse.objects.filter(program=program).exclude(comment="").select_related("customer", "advocate")
+def _matching(responses, category: str, query: str):
     if category in NpsResponse.Category.values:
         responses = responses.filter(category=category)
     if query:
         responses = responses.filter(Q(comment__icontains=query) | Q(email_normalized__icontains=query)
                                      | Q(customer__name__icontains=query) | Q(advocate__name__icontains=query))
-    return responses.order_by("-responded_at", "-pk")
+    return responses
+
+
+def responses(program, start: datetime, end: datetime, *, category: str = "", query: str = ""):
+    """Every answer in [start, end), with or without a comment, newest first (for the export)."""
+    answers = NpsResponse.objects.filter(program=program, responded_at__gte=start, responded_at__lt=end)
+    return _matching(answers.select_related("customer", "advocate"), category, query).order_by("-responded_at", "-pk")
+
+
+def comments(program, *, category: str = "", query: str = ""):
+    """Responses with a comment, newest first, optionally of one category and matching a search."""
+    answers = NpsResponse.objects.filter(program=program).exclude(comment="").select_related("customer", "advocate")
+    return _matching(answers, category, query).order_by("-responded_at", "-pk")

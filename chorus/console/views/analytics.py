@@ -3,6 +3,7 @@ virality & forecast (K-factor per month, forecast, advocates-needed calculator).
 
 from datetime import timedelta
 from fractions import Fraction
+from functools import partial
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
@@ -16,6 +17,7 @@ from chorus.analytics import credits, exports, influence, virality
 from chorus.core.errors import ChorusError
 from chorus.programs.access import get_program_for_user, get_program_rw
 
+from .. import tables
 from ..analytics_forms import InfluenceWeightsForm, RecomputeForm, ViralityForm
 from ..exports import export_response, table_response
 from ..forms import FunnelRangeForm, add_service_errors
@@ -122,6 +124,11 @@ def virality_page(request, slug):
     data = form.cleaned_data
     months = virality.monthly(program, data["start"], data["end"])
     forecast = virality.forecast(program, data["months"])
+    exported = export_response(request, {
+        "months": partial(tables.virality_months, program, months, data["start"], data["end"]),
+        "forecast": partial(tables.forecast_months, program, forecast)})
+    if exported is not None:
+        return exported
     calculator = _calculator(form, forecast.trailing)
     context.update(months=months, forecast=forecast, calculator=calculator, start=data["start"], end=data["end"],
                    default_deadline=timezone.localdate() + timedelta(days=180))
