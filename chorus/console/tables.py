@@ -164,3 +164,59 @@ def redemptions(program, found, status: str) -> Table:
              redemption.decided_by.get_username() if redemption.decided_by else "", redemption.status_note]
             for redemption in found.iterator(chunk_size=2000))
     return Table(f"{program.slug}-redemptions" + (f"-{status}" if status else ""), _("Redemptions"), columns, rows)
+
+
+def invitation_stage(invitation) -> str:
+    """The stage as the invitations page words it."""
+    stage = invitation.stage
+    if stage == "joined":
+        return _("Joined")
+    if stage == "clicked":
+        return _("Clicked")
+    if stage == "sent" and invitation.email_status == "failed":
+        return _("Not sent: delivery failed")
+    if stage == "sent" and invitation.email_status in ("queued", "sending"):
+        return _("Sending")
+    return invitation.get_status_display()
+
+
+def invitations(program, sent, stage: str) -> Table:
+    columns = [Column(_("Name")), Column(_("Email")), Column(_("Channel")), Column(_("Stage")),
+               Column(_("Last sent"), DATETIME), Column(_("Emails"), INTEGER)]
+    rows = ([invitation.name, invitation.email, invitation.channel.name if invitation.channel else "",
+             invitation_stage(invitation), invitation.last_sent_at, invitation.send_count]
+            for invitation in sent.iterator(chunk_size=2000))
+    return Table(f"{program.slug}-invitations" + (f"-{stage}" if stage else ""), _("Invitations"), columns, rows)
+
+
+def invitation_channels(program, funnels) -> Table:
+    columns = [Column(_("Channel")), Column(_("Sent"), INTEGER), Column(_("Clicked"), INTEGER),
+               Column(_("Joined"), INTEGER), Column(_("Not sent"), INTEGER)]
+    rows = [[row.channel.name if row.channel else _("No channel"), row.invited, row.clicked,
+             row.joined_from_invitations, row.not_sent] for row in funnels]
+    return Table(f"{program.slug}-invitation-channels", _("Invitation channels"), columns, rows)
+
+
+def customers(program, found, band: str) -> Table:
+    columns = [Column(_("Name")), Column(_("Email")), Column(_("Customer id")), Column(_("Account")),
+               Column(_("Plan")), Column(_("Revenue"), MONEY), Column(_("Health"), INTEGER)]
+    rows = ([customer.name, customer.email, customer.external_id, customer.account.name if customer.account else "",
+             customer.plan, customer.revenue, customer.health_score] for customer in found.iterator(chunk_size=2000))
+    return Table(f"{program.slug}-customers" + (f"-{band}" if band else ""), _("Customers"), columns, rows,
+                 program.currency)
+
+
+def lead_sources(program, report) -> Table:
+    columns = [Column(_("Source")), Column(_("Leads"), INTEGER), Column(_("Open"), INTEGER), Column(_("Won"), INTEGER),
+               Column(_("Lost"), INTEGER), Column(_("Win rate (%)"), PERCENT, 1),
+               Column(_("Median days to close"), DECIMAL, 1), Column(_("Average days to close"), DECIMAL, 1),
+               Column(_("Average deal value"), MONEY), Column(_("Won value"), MONEY)]
+    rows = [[row.label, row.leads, row.open, row.won, row.lost, row.win_rate, row.median_days_to_close,
+             row.average_days_to_close, row.average_deal_value, row.won_value] for row in report.sources]
+    return Table(f"{program.slug}-leads-by-source", _("Leads by source"), columns, rows, report.currency)
+
+
+def lead_stages(program, report) -> Table:
+    columns = [Column(_("Stage")), Column(_("Leads"), INTEGER), Column(_("Value"), MONEY)]
+    rows = [[total.label, total.count, total.value] for total in report.stages]
+    return Table(f"{program.slug}-leads-by-stage", _("Pipeline by stage"), columns, rows, report.currency)

@@ -39,6 +39,7 @@ def setup(transactional_db, live_server):
     now = timezone.now()
     for score in (10, 9, 3):
         NpsResponse.objects.create(program=program, score=score, email_normalized=f"p{score}@example.com",
+                                   category="promoter" if score >= 9 else "detractor", source="api",
                                    responded_at=now - timedelta(days=1))
     return live_server.url, program
 
