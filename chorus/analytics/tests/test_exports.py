@@ -6,7 +6,17 @@ from datetime import date
 
 from openpyxl import load_workbook
 
-from chorus.analytics.exports import DATE, DECIMAL, INTEGER, MONEY, PERCENT, Column, Table, table_csv, table_xlsx
+from chorus.analytics.exports import (
+    DATE,
+    DECIMAL,
+    INTEGER,
+    MONEY,
+    PERCENT,
+    Column,
+    Table,
+    table_csv,
+    table_xlsx,
+)
 
 
 def _table(currency="USD") -> Table:
