@@ -24,7 +24,10 @@
 
   function labelsOf(spec, lang) {
     if (!spec.dates) return spec.labels;
-    var dates = new Intl.DateTimeFormat(lang, { year: "numeric", month: "short", day: "numeric", timeZone: "UTC" });
+    var first = spec.labels[0] || "", last = spec.labels[spec.labels.length - 1] || "";
+    var options = { month: "short", day: "numeric", timeZone: "UTC" };
+    if (first.slice(0, 4) !== last.slice(0, 4)) options.year = "numeric";  // the year only when it changes
+    var dates = new Intl.DateTimeFormat(lang, options);
     return spec.labels.map(function (day) { return dates.format(new Date(day + "T00:00:00Z")); });
   }
 
@@ -44,7 +47,7 @@
     });
     var valueAxis = {
       beginAtZero: spec.min === undefined, min: spec.min, max: spec.max,
-      ticks: { callback: function (value) { return format(value); } }
+      ticks: { precision: spec.currency ? undefined : 0, callback: function (value) { return format(value); } }
     };
     var categoryAxis = { ticks: { autoSkip: true, maxRotation: 0 } };
     var scales = horizontal
@@ -55,7 +58,7 @@
       data: { labels: labelsOf(spec, lang), datasets: datasets },
       options: {
         indexAxis: horizontal ? "y" : "x", locale: lang, responsive: true, maintainAspectRatio: false,
-        animation: false, interaction: { mode: "index", intersect: false }, scales: scales,
+        animation: false, layout: { padding: { left: 8, right: 8 } }, interaction: { mode: "index", intersect: false }, scales: scales,
         plugins: {
           legend: { display: datasets.length > 1, rtl: rtl, textDirection: rtl ? "rtl" : "ltr",
                     labels: { usePointStyle: true } },
