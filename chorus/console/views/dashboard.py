@@ -40,10 +40,10 @@ def _charts(dashboard: dict) -> dict:
     trend = dashboard["trend"]
     exponent = minor_unit_exponent(dashboard["currency"])
     labels = [row["period"].isoformat() for row in trend]
+    steps = tables.funnel_steps(dashboard)
     return {
-        "funnel": {"type": "bar-horizontal", "labels": [step["label"] for step in tables.funnel_steps(dashboard)],
-                   "datasets": [{"label": _("People"),
-                                 "data": [step["value"] for step in tables.funnel_steps(dashboard)]}]},
+        "funnel": {"type": "bar-horizontal", "labels": [step["label"] for step in steps],
+                   "datasets": [{"label": _("People"), "data": [step["value"] for step in steps]}]},
         "trend": {"type": "line", "dates": True, "labels": labels, "datasets": [
             {"label": _("Clicks"), "data": [row["clicks"] for row in trend]},
             {"label": _("Signups"), "data": [row["signups"] for row in trend]},
