@@ -186,3 +186,16 @@ def test_arabic_page_is_right_to_left_with_translated_labels(client, owner, prog
     html = client.get(url(program), data, HTTP_ACCEPT_LANGUAGE="ar").content.decode()
     assert '<html lang="ar" dir="rtl">' in html
     assert chart_data(html, "chart-funnel-data")["datasets"][0]["data"] == [3, 3, 2, 1]
+
+
+def test_htmx_range_change_swaps_the_dashboard_body(client, owner, program, data):
+    client.force_login(owner)
+    response = client.get(url(program), data, HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert response.status_code == 200 and "<html" not in html and html.startswith('<form class="date-range"')
+    assert json.loads(re.search(r'<script id="chart-funnel-data" type="application/json">(.*?)</script>', html,
+                                re.S).group(1))["datasets"][0]["data"] == [3, 3, 2, 1]
+    assert 'hx-target="#dashboard-body"' in html and "HX-Request" in response["Vary"]
+    bad = client.get(url(program), {"start": "2026-03-10", "end": "2026-03-01"}, HTTP_HX_REQUEST="true")
+    assert bad.status_code == 200  # htmx swaps only 2xx answers: the message shows in place
+    assert "The start date must be on or before the end date." in bad.content.decode() and "<canvas" not in bad.content.decode()

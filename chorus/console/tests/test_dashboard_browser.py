@@ -61,6 +61,13 @@ def test_dashboard_and_nps_charts_in_english_and_arabic(browser, setup):
     assert revenue["data"] == [[0, 1234.5]] and revenue["valueTicks"][0] == [0, "$0.00"]
     assert [1000, "$1,000.00"] in revenue["valueTicks"]
 
+    english.fill("input[name=start]", "2026-01-01")  # another range, swapped in place by htmx and drawn again
+    english.fill("input[name=end]", "2026-01-31")
+    english.click("form.date-range button[type=submit]")
+    english.wait_for_function("Chart.getChart(document.querySelector('#chart-funnel'))?.data.datasets[0].data[0] === 0")
+    assert english.url.endswith("?start=2026-01-01&end=2026-01-31")
+    assert len(english.eval_on_selector("#chart-trend", CHART)["labels"]) == 31
+
     arabic = console_page(browser, base, "marketer", locale="ar")
     arabic.goto(f"{base}/console/programs/{program.slug}/{query}")
     assert arabic.evaluate("document.dir") == "rtl"

@@ -4,7 +4,6 @@ top advocates, and the per-ask and per-channel tables for a date range; each tab
 from datetime import timedelta
 from functools import partial
 
-from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -16,7 +15,7 @@ from chorus.programs.currencies import minor_unit_exponent
 from .. import tables
 from ..exports import export_response
 from ..forms import FunnelRangeForm
-from .base import console_view, program_context
+from .base import console_view, program_context, render_page_or_partial, wants_partial
 
 try:
     from chorus.programs.goals import plan
@@ -24,6 +23,7 @@ except ImportError:  # the goals work arrives with its own branch
     plan = None
 
 PRESET_DAYS = (7, 30, 90, 365)
+PAGE, PARTIAL = "console/dashboard.html", "console/_dashboard_body.html"
 
 
 def _presets(start, end) -> list[dict]:
@@ -62,7 +62,8 @@ def dashboard(request, slug):
     form = FunnelRangeForm(request.GET)
     if not form.is_valid():
         context = program_context(request, program, "dashboard", form=form, presets=_presets(None, None))
-        return render(request, "console/dashboard.html", context, status=400)
+        # htmx swaps only 2xx answers: the message replaces the dashboard in place
+        return render_page_or_partial(request, PAGE, PARTIAL, context, status=200 if wants_partial(request) else 400)
     start, end = form.cleaned_data["start"], form.cleaned_data["end"]
     data = program_dashboard(program, start, end)
     exported = export_response(request, {name: partial(build, program, data) for name, build in (
@@ -75,4 +76,4 @@ def dashboard(request, slug):
         request, program, "dashboard", form=FunnelRangeForm(initial={"start": start, "end": end}),
         presets=_presets(start, end), dashboard=data, steps=tables.funnel_steps(data), charts=_charts(data),
         goals=plan(program) if plan is not None else None, weekly=(end - start).days + 1 > 92)
-    return render(request, "console/dashboard.html", context)
+    return render_page_or_partial(request, PAGE, PARTIAL, context)
