@@ -11,11 +11,11 @@ from datetime import date, datetime, timedelta
 from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .models import NpsResponse
 
 WEEK, MONTH = "week", "month"
-CHART_WIDTH, CHART_HEIGHT = 600, 200
 
 
 def nps_value(promoters: int, detractors: int, total: int) -> float | None:
@@ -131,26 +131,28 @@ def over_time(program, *, period: str = WEEK, start: datetime, end: datetime | N
 
 
 def chart(periods: list[Period]) -> dict:
-    """Coordinates for a server-rendered SVG line of NPS per period (−100 at the bottom, 100 at the top)."""
-    count = len(periods)
-    step = CHART_WIDTH / max(count - 1, 1)
-    points = []
-    for index, row in enumerate(periods):
-        if row.nps is None:
-            continue
-        x = round(index * step, 1)
-        y = round((100 - row.nps) / 200 * CHART_HEIGHT, 1)
-        points.append({"x": x, "y": y, "nps": row.nps, "start": row.start, "total": row.total})
-    return {"width": CHART_WIDTH, "height": CHART_HEIGHT, "zero": CHART_HEIGHT / 2, "points": points,
-            "polyline": " ".join(f"{p['x']},{p['y']}" for p in points)}
+    """NPS per period for Chart.js (static/js/charts.js): −100 to 100, a gap where nobody answered."""
+    return {"type": "line", "dates": True, "min": -100, "max": 100,
+            "labels": [row.start.isoformat() for row in periods],
+            "datasets": [{"label": _("NPS"), "data": [row.nps for row in periods]}]}
 
 
-def comments(program, *, category: str = "", query: str = ""):
-    """Responses with a comment, newest first, optionally of one category and matching a search."""
-    responses = NpsResponse.objects.filter(program=program).exclude(comment="").select_related("customer", "advocate")
+def _matching(responses, category: str, query: str):
     if category in NpsResponse.Category.values:
         responses = responses.filter(category=category)
     if query:
         responses = responses.filter(Q(comment__icontains=query) | Q(email_normalized__icontains=query)
                                      | Q(customer__name__icontains=query) | Q(advocate__name__icontains=query))
-    return responses.order_by("-responded_at", "-pk")
+    return responses
+
+
+def responses(program, start: datetime, end: datetime, *, category: str = "", query: str = ""):
+    """Every answer in [start, end), with or without a comment, newest first (for the export)."""
+    answers = NpsResponse.objects.filter(program=program, responded_at__gte=start, responded_at__lt=end)
+    return _matching(answers.select_related("customer", "advocate"), category, query).order_by("-responded_at", "-pk")
+
+
+def comments(program, *, category: str = "", query: str = ""):
+    """Responses with a comment, newest first, optionally of one category and matching a search."""
+    answers = NpsResponse.objects.filter(program=program).exclude(comment="").select_related("customer", "advocate")
+    return _matching(answers, category, query).order_by("-responded_at", "-pk")

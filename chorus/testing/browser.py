@@ -8,8 +8,9 @@ from .factories import DEFAULT_PASSWORD
 TIMEOUT_MS = 15_000
 
 
-def console_page(browser, base_url: str, username: str, password: str = DEFAULT_PASSWORD):
-    page = browser.new_context(locale="en-US").new_page()
+def console_page(browser, base_url: str, username: str, password: str = DEFAULT_PASSWORD, locale: str = "en-US"):
+    """`locale` also sets Accept-Language, so "ar" shows the console in Arabic (right to left)."""
+    page = browser.new_context(locale=locale).new_page()
     page.set_default_timeout(TIMEOUT_MS)
     page.goto(f"{base_url}/console/login/")
     page.fill("input[name=username]", username)

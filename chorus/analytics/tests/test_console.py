@@ -41,8 +41,8 @@ def test_influence_csv_export(owner_client, data):
     response = owner_client.get(reverse("console:influence_export", args=[data.program.slug]), MAY)
     assert response.status_code == 200 and response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"] == 'attachment; filename="influence-hand-2026-05-01-2026-05-31.csv"'
-    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
-    assert rows[0][:7] == ["Rank", "Advocate", "Email", "Score", "Attributed revenue",
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert rows[0][:7] == ["Rank", "Advocate", "Email", "Score", "Attributed revenue (USD)",
                            "Attributed revenue (scaled 0–100)", "Attributed revenue (points, weight 40 %)"]
     assert [row[:4] for row in rows[1:]] == [["1", "Ann", "ann@example.com", "68.33"],
                                              ["2", "Cat", "cat@example.com", "46.67"],
@@ -135,3 +135,40 @@ def test_pages_are_right_to_left_in_arabic(owner_client, data):
     for name in ("console:influence", "console:virality"):
         response = owner_client.get(reverse(name, args=[data.program.slug]), HTTP_ACCEPT_LANGUAGE="ar")
         assert (response.status_code, '<html lang="ar" dir="rtl">' in response.content.decode()) == (200, True), name
+
+
+def _xlsx(response) -> list[list]:
+    from openpyxl import load_workbook
+
+    assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return [[cell.value for cell in row] for row in load_workbook(io.BytesIO(response.content)).active.iter_rows()]
+
+
+def test_influence_xlsx_export_from_the_page(owner_client, data):
+    response = owner_client.get(reverse("console:influence", args=[data.program.slug]), {**MAY, "export": "xlsx"})
+    assert response["Content-Disposition"] == 'attachment; filename="influence-hand-2026-05-01-2026-05-31.xlsx"'
+    rows = _xlsx(response)
+    assert rows[0][:5] == ["Rank", "Advocate", "Email", "Score", "Attributed revenue (USD)"]
+    assert [row[:4] for row in rows[1:]] == [[1, "Ann", "ann@example.com", 68.33], [2, "Cat", "cat@example.com", 46.67],
+                                            [3, "Ben", "ben@example.com", 45.83]]
+    assert rows[3][4:7] == [9.99, 8.32, 3.33]  # money as a number in dollars
+    page = owner_client.get(reverse("console:influence", args=[data.program.slug]), MAY).content.decode()
+    assert 'href="?start=2026-05-01&amp;end=2026-05-31&amp;export=xlsx&amp;table=influence"' in page
+
+
+def test_virality_and_forecast_export(owner_client, data):
+    url = reverse("console:virality", args=[data.program.slug])
+    query = {"start": "2026-03-01", "end": "2026-05-31", "months": "3"}
+    months = owner_client.get(url, {**query, "export": "csv", "table": "months"})
+    assert months["Content-Disposition"] == 'attachment; filename="hand-virality-2026-03-01-2026-05-31.csv"'
+    rows = list(csv.reader(io.StringIO(b"".join(months.streaming_content).decode("utf-8-sig"))))
+    assert rows[0] == ["Month", "Advocates", "Sharing advocates", "Invites", "Invites per advocate", "Signups",
+                       "Conversion rate (%)", "K-factor", "Cycle time (days)"]
+    assert [(row[0], row[3], row[5]) for row in rows[1:]] == [("2026-03-01", "0", "2"), ("2026-04-01", "1", "3"),
+                                                              ("2026-05-01", "6", "4")]
+    page = owner_client.get(url, query)
+    forecast = _xlsx(owner_client.get(url, {**query, "export": "xlsx", "table": "forecast"}))
+    assert forecast[0] == ["Month", "From today's advocates", "From compounding", "New customers"]
+    expected = [[month, round(float(seeded), 1), round(float(compounded), 1), round(float(total), 1)]
+                for month, seeded, compounded, total in page.context["forecast"].months]
+    assert [[row[0].date(), *row[1:]] for row in forecast[1:]] == expected and len(expected) == 3

@@ -30,9 +30,9 @@ def test_chosen_range(owner_client, program):
     assert [row.day.isoformat() for row in response.context["funnel"].days][::6] == ["2026-01-01", "2026-01-07"]
 
 
-def test_program_root_goes_to_the_funnel(owner_client, program):
+def test_program_root_is_the_dashboard(owner_client, program):
     response = owner_client.get(reverse("console:program", args=[program.slug]))
-    assert response["Location"] == reverse("console:funnel", args=[program.slug])
+    assert response.status_code == 200 and response.context["tab"] == "dashboard"
 
 
 def test_bad_dates_are_form_errors(owner_client, program):

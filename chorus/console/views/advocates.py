@@ -13,6 +13,8 @@ from chorus.analytics.services import search_advocates
 from chorus.core.errors import ChorusError
 from chorus.programs.access import get_program_for_user, get_program_rw
 
+from .. import tables
+from ..exports import export_response
 from ..forms import AdvocateForm, add_service_errors
 from .base import console_view, program_context, render_page_or_partial
 
@@ -30,6 +32,10 @@ def _advocates_page(request, program, *, query="", page_number=None, form=None, 
 def advocates(request, slug):
     program = get_program_for_user(request.user, slug)
     query = request.GET.get("q", "").strip()[:200]
+    exported = export_response(request, {"advocates": lambda: tables.advocates(program, search_advocates(program, query),
+                                                                                 query)})
+    if exported is not None:
+        return exported
     return _advocates_page(request, program, query=query, page_number=request.GET.get("page"))
 
 

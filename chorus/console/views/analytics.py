@@ -3,9 +3,9 @@ virality & forecast (K-factor per month, forecast, advocates-needed calculator).
 
 from datetime import timedelta
 from fractions import Fraction
+from functools import partial
 
 from django.contrib import messages
-from django.http import StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,7 +17,9 @@ from chorus.analytics import credits, exports, influence, virality
 from chorus.core.errors import ChorusError
 from chorus.programs.access import get_program_for_user, get_program_rw
 
+from .. import tables
 from ..analytics_forms import InfluenceWeightsForm, RecomputeForm, ViralityForm
+from ..exports import export_response, table_response
 from ..forms import FunnelRangeForm, add_service_errors
 from .base import console_view, program_context
 
@@ -30,12 +32,15 @@ def _influence_page(request, program, weights_form=None, status=200):
         form = FunnelRangeForm(initial={"start": result.start_date, "end": result.end_date})
     else:
         status = 400
+    if result is not None and request.method == "GET":
+        name = f"influence-{program.slug}-{result.start_date}-{result.end_date}"
+        exported = export_response(request, {"influence": lambda: exports.influence_table(result, name)})
+        if exported is not None:
+            return exported
     weights_form = weights_form or InfluenceWeightsForm.for_weights(influence.weights_for(program))
     recompute_form = RecomputeForm(initial={"start": result.start_date, "end": result.end_date} if result else None)
     context = program_context(request, program, "influence", form=form, result=result, weights_form=weights_form,
-                              recompute_form=recompute_form, parts=influence.PARTS,
-                              export_query=urlencode({"start": result.start_date, "end": result.end_date})
-                              if result else "")
+                              recompute_form=recompute_form, parts=influence.PARTS)
     return render(request, "console/influence.html", context, status=status)
 
 
@@ -89,11 +94,8 @@ def influence_export(request, slug):
     if not form.is_valid():
         return _influence_page(request, program)
     result = influence.influence(program, form.cleaned_data["start"], form.cleaned_data["end"])
-    response = StreamingHttpResponse(exports.csv_lines(exports.influence_rows(result)),
-                                     content_type="text/csv; charset=utf-8")
-    filename = f"influence-{program.slug}-{result.start_date}-{result.end_date}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return table_response(exports.influence_table(result, f"influence-{program.slug}-{result.start_date}-{result.end_date}"),
+                          "csv")
 
 
 def _calculator(form, trailing):
@@ -122,6 +124,11 @@ def virality_page(request, slug):
     data = form.cleaned_data
     months = virality.monthly(program, data["start"], data["end"])
     forecast = virality.forecast(program, data["months"])
+    exported = export_response(request, {
+        "months": partial(tables.virality_months, program, months, data["start"], data["end"]),
+        "forecast": partial(tables.forecast_months, program, forecast)})
+    if exported is not None:
+        return exported
     calculator = _calculator(form, forecast.trailing)
     context.update(months=months, forecast=forecast, calculator=calculator, start=data["start"], end=data["end"],
                    default_deadline=timezone.localdate() + timedelta(days=180))

@@ -15,7 +15,9 @@ from chorus.rewards import catalog as catalog_services
 from chorus.rewards import redemptions as redemption_services
 from chorus.rewards.models import CatalogItem, Redemption
 
+from .. import tables
 from ..catalog_forms import CatalogItemForm, CodeUploadForm, RedemptionDecisionForm
+from ..exports import export_response
 from ..forms import add_service_errors
 from .base import console_view, program_context, user_can_edit
 
@@ -154,6 +156,9 @@ def redemption_list(request, slug):
     found = _redemptions(program).order_by("-created_at", "-pk")
     if status in Redemption.Status.values:
         found = found.filter(status=status)
+    exported = export_response(request, {"redemptions": lambda: tables.redemptions(program, found, status)})
+    if exported is not None:
+        return exported
     page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
     context = program_context(request, program, "redemptions", page=page, status=status,
                               statuses=Redemption.Status.choices)

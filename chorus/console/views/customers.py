@@ -29,7 +29,9 @@ from chorus.advocates.models import ImportJob
 from chorus.core.errors import ChorusError
 from chorus.programs.access import get_program_for_user, get_program_rw
 
+from .. import tables
 from ..customer_forms import HealthWeightsForm, MappingForm, UploadForm
+from ..exports import export_response
 from ..forms import add_service_errors
 from .base import console_view, program_context, render_page_or_partial, wants_partial
 
@@ -46,6 +48,10 @@ def customers(request, slug):
     query = request.GET.get("q", "").strip()[:200]
     band = request.GET.get("health", "")
     band = band if band in HEALTH_BANDS or band == "unscored" else ""
+    exported = export_response(request, {"customers": lambda: tables.customers(
+        program, search_customers(program, query, band), band)})
+    if exported is not None:
+        return exported
     page = Paginator(search_customers(program, query, band), PAGE_SIZE).get_page(request.GET.get("page"))
     context = program_context(request, program, "customers", query=query, band=band, bands=_band_labels(), page=page)
     return render_page_or_partial(request, "console/customers/list.html", "console/customers/_results.html", context)

@@ -1,6 +1,7 @@
 """The referral funnel for a date range."""
 
 from datetime import timedelta
+from functools import partial
 
 from django.shortcuts import render
 from django.utils import timezone
@@ -10,6 +11,8 @@ from django.views.decorators.http import require_GET
 from chorus.analytics.services import funnel as compute_funnel
 from chorus.programs.access import get_program_for_user
 
+from .. import tables
+from ..exports import export_response
 from ..forms import FunnelRangeForm
 from .base import console_view, program_context
 
@@ -29,6 +32,9 @@ def funnel(request, slug):
     result = None
     if form.is_valid():
         result = compute_funnel(program, form.cleaned_data["start"], form.cleaned_data["end"])
+        exported = export_response(request, {"days": partial(tables.funnel_days, program, result)})
+        if exported is not None:
+            return exported
         form = FunnelRangeForm(initial={"start": result.start_date, "end": result.end_date})  # show the dates used
     context = program_context(request, program, "funnel", form=form, funnel=result, presets=_presets())
     return render(request, "console/funnel.html", context, status=200 if result else 400)

@@ -22,6 +22,8 @@ from chorus.insights.scoring import update_weights, weights_for
 from chorus.insights.surveys import resolve_people, send_survey
 from chorus.programs.access import get_program_for_user, get_program_rw
 
+from .. import tables
+from ..exports import export_response
 from ..forms import add_service_errors
 from ..insights_forms import (
     CandidateFilterForm,
@@ -46,6 +48,14 @@ def _nps_page(request, program, send_form=None, status=200):
     end = timezone.now()
     start = end - timedelta(days=days)
     periods = reports.over_time(program, period=period, start=start, end=end)
+    if request.method == "GET":
+        category, query = values.get("category", ""), values.get("q", "")
+        exported = export_response(request, {
+            "periods": lambda: tables.nps_periods(program, periods, period),
+            "responses": lambda: tables.nps_responses(
+                program, reports.responses(program, start, end, category=category, query=query))})
+        if exported is not None:
+            return exported
     comments = reports.comments(program, category=values.get("category", ""), query=values.get("q", ""))
     context = program_context(
         request, program, "nps", filters=filters, period=period, days=days, summary=reports.summary(program, start, end),
@@ -102,6 +112,10 @@ def _candidates_page(request, program, weights_form=None, status=200):
     people = ranked_candidates(program, not_advocates=values.get("not_advocates", False),
                                nominated_only=values.get("nominated", False), language=values.get("language", ""),
                                plan=values.get("plan", ""), query=values.get("q", ""))
+    if request.method == "GET":
+        exported = export_response(request, {"candidates": lambda: tables.candidates(program, people)})
+        if exported is not None:
+            return exported
     page = Paginator(people, CANDIDATES_PER_PAGE).get_page(request.GET.get("page"))
     invite_base = invitations_url(program)
     invitable = [c.customer.pk for c in page.object_list if c.customer is not None and not c.is_advocate]

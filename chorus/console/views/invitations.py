@@ -19,6 +19,8 @@ from chorus.invitations.emails import preview_invitation
 from chorus.invitations.models import Channel, Invitation
 from chorus.programs.access import get_program_for_user, get_program_rw
 
+from .. import tables
+from ..exports import export_response
 from ..forms import add_service_errors
 from ..invitation_forms import ChannelEditForm, ChannelForm, InviteForm
 from .base import console_view, program_context
@@ -28,15 +30,23 @@ INVITATIONS_PER_PAGE = 50
 HISTORY_PERIODS = 4
 
 
+def _stage(request) -> str:
+    stage = request.GET.get("stage", "")
+    return stage if stage in dict(queries.STAGES) else ""
+
+
+def _sent(program, stage: str):
+    return queries.with_email_status(queries.by_stage(
+        Invitation.objects.filter(program=program).select_related("channel", "advocate"), stage))
+
+
 def _invitations_context(request, program, *, invite_form=None) -> dict:
     query = request.GET.get("q", "").strip()[:200]
     selected_ids = queries.parse_ids(request.GET.get("customers", ""))
     selected = list(queries.selected_customers(program, selected_ids))
     candidates = queries.candidates(program, query).exclude(pk__in=selected_ids)
-    stage = request.GET.get("stage", "")
-    stage = stage if stage in dict(queries.STAGES) else ""
-    invitations = queries.with_email_status(queries.by_stage(
-        Invitation.objects.filter(program=program).select_related("channel", "advocate"), stage))
+    stage = _stage(request)
+    invitations = _sent(program, stage)
     invitation_page = Paginator(invitations, INVITATIONS_PER_PAGE).get_page(request.GET.get("page"))
     rows = [(invitation, invitation_services.can_resend(invitation)) for invitation in invitation_page.object_list]
     return program_context(
@@ -54,6 +64,12 @@ def _invitations_context(request, program, *, invite_form=None) -> dict:
 def invitations(request, slug):
     if request.method == "GET":
         program = get_program_for_user(request.user, slug)
+        stage = _stage(request)
+        exported = export_response(request, {
+            "invitations": lambda: tables.invitations(program, _sent(program, stage), stage),
+            "channels": lambda: tables.invitation_channels(program, channel_services.channel_funnels(program))})
+        if exported is not None:
+            return exported
         return render(request, "console/invitations.html", _invitations_context(request, program))
     program = get_program_rw(request.user, slug)
     form = InviteForm(request.POST, program=program)

@@ -28,6 +28,8 @@ from chorus.referrals.services.leads import (
     update_lead,
 )
 
+from .. import tables
+from ..exports import export_response
 from ..forms import add_service_errors
 from ..lead_forms import DealUploadForm, LeadForm, LeadSettingsForm, StageForm
 from .base import console_view, program_context
@@ -168,8 +170,12 @@ def lead_export(request, slug):
 @require_GET
 def lead_report_page(request, slug):
     program = get_program_for_user(request.user, slug)
-    return render(request, "console/lead_report.html",
-                  program_context(request, program, "leads", report=lead_report(program)))
+    report = lead_report(program)
+    exported = export_response(request, {"sources": lambda: tables.lead_sources(program, report),
+                                         "stages": lambda: tables.lead_stages(program, report)})
+    if exported is not None:
+        return exported
+    return render(request, "console/lead_report.html", program_context(request, program, "leads", report=report))
 
 
 @console_view

@@ -63,13 +63,6 @@ def new_program(request):
 
 
 @console_view
-@require_GET
-def program_home(request, slug):
-    program = get_program_for_user(request.user, slug)
-    return redirect("console:funnel", slug=program.slug)
-
-
-@console_view
 @require_http_methods(["GET", "POST"])
 def program_settings(request, slug):
     if request.method == "GET":

@@ -17,6 +17,8 @@ from chorus.rewards.levels import save_levels
 from chorus.rewards.models import Badge, WallEntry
 from chorus.rewards.wall import feature_advocate, unfeature_advocate
 
+from .. import tables
+from ..exports import export_response
 from ..forms import add_service_errors
 from ..recognition_forms import BadgeForm, LevelForm, LevelFormSet, WallFeatureForm
 from .base import console_view, program_context, render_page_or_partial
@@ -130,6 +132,9 @@ def leaderboard(request, slug):
     period = request.GET.get("period")
     period = period if period in boards.PERIODS else boards.MONTH
     rows = boards.leaderboard(program, period, limit=100, include_hidden=True)
+    exported = export_response(request, {"leaderboard": lambda: tables.leaderboard(program, rows, period)})
+    if exported is not None:
+        return exported
     context = program_context(request, program, "recognition", section="leaderboard", period=period, rows=rows)
     return render_page_or_partial(request, "console/leaderboard.html", "console/_leaderboard_table.html", context)
 

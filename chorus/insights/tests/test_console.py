@@ -1,5 +1,7 @@
 """Console pages: NPS, candidates with weights, and nominations (teammates nominate, outsiders see nothing)."""
 
+import json
+import re
 from datetime import timedelta
 
 from django.utils import timezone
@@ -28,7 +30,9 @@ def test_nps_page_shows_the_score_the_trend_the_distribution_and_filtered_commen
     assert 'data-nps="33.3"' in body
     assert "Promoters (9–10): 2 (66.7%)" in body
     assert "Brilliant onboarding" in body and "Too expensive" in body
-    assert "<polyline" in body
+    assert '<canvas id="chart-nps" data-chart="chart-nps-data"' in body and "<svg" not in body
+    chart = json.loads(re.search(r'<script id="chart-nps-data" type="application/json">(.*?)</script>', body).group(1))
+    assert [value for value in chart["datasets"][0]["data"] if value is not None] == [33.3]
     only_detractors = owner_client.get(f"/console/programs/{program.slug}/nps/?category=detractor").content.decode()
     assert "Too expensive" in only_detractors and "Brilliant onboarding" not in only_detractors
     searched = owner_client.get(f"/console/programs/{program.slug}/nps/?q=onboard").content.decode()

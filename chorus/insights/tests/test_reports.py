@@ -50,7 +50,9 @@ def test_nps_per_week_and_month_with_empty_periods(program, settings):
         ("2026-03-16", 0, 0, 0, None), ("2026-03-23", 0, 0, 0, None), ("2026-03-30", 1, 0, 0, 100.0)]
     assert [(m.start.isoformat(), m.total, m.nps) for m in months] == [("2026-03-01", 3, 33.3), ("2026-04-01", 1, 100.0)]
     chart = reports.chart(weeks)
-    assert [point["y"] for point in chart["points"]] == [100.0, 0.0, 0.0]  # 0 in the middle, 100 at the top
+    assert chart["labels"] == ["2026-02-23", "2026-03-02", "2026-03-09", "2026-03-16", "2026-03-23", "2026-03-30"]
+    assert chart["datasets"][0]["data"] == [None, 0.0, 100.0, None, None, 100.0]  # gaps where nobody answered
+    assert (chart["min"], chart["max"]) == (-100, 100)
 
 
 def test_comments_filter_by_category_and_search(program):
