@@ -12,3 +12,12 @@ def receiver(settings):
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture(autouse=True)
+def _forget_cached_subscriptions():
+    """The subscribed-types cache outlives a test's rolled-back endpoints: forget it after each test."""
+    yield
+    from django.core.cache import cache
+
+    cache.clear()
