@@ -21,6 +21,7 @@ from chorus.core.api_errors import (
     not_found_view,
 )
 from chorus.insights.api import router as nps_router
+from chorus.integrations.webhooks_out.api import router as webhooks_router
 from chorus.invitations.api import router as invitations_router
 from chorus.notifications.api import router as email_router
 from chorus.privacy.api import router as people_router
@@ -73,3 +74,4 @@ api.add_router("", people_router)
 api.add_router("", invitations_router)
 api.add_router("", nps_router)
 api.add_router("", email_router)
+api.add_router("", webhooks_router)

@@ -204,3 +204,17 @@ def test_lost_tasks_are_sent_by_the_sweep(program, receiver, django_capture_on_c
 @pytest.mark.parametrize("value", ["", "soon", "-5"])
 def test_unreadable_retry_after_is_ignored(value):
     assert delivery.parse_retry_after(value, timezone.now()) is None
+
+
+def test_the_maintenance_command_sends_deliveries_whose_task_was_lost(program, receiver):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    _endpoint(program, receiver)
+    emit(program, "advocate.joined", {"advocate": {"id": 7}}, "advocate:7")  # its on_commit never runs
+    out = StringIO()
+    call_command("maintenance", stdout=out)
+    assert out.getvalue().strip().endswith("; 1 webhook deliveries queued")
+    assert Delivery.objects.get().status == "succeeded"
+    assert json.loads(receiver.requests[0]["body"])["data"] == {"advocate": {"id": 7}}

@@ -6,7 +6,8 @@
 - forget Idempotency-Key records past their 24-hour replay window;
 - email "ask about to expire" reminders (automations; each is sent once);
 - decide subject-line A/B tests whose waiting period is over and send the winner;
-- recompute customer health scores older than a day (enqueued as background tasks).
+- recompute customer health scores older than a day (enqueued as background tasks);
+- send webhook deliveries that are due but whose task was lost (or whose sender died).
 """
 
 import time
@@ -15,6 +16,7 @@ from django.core.management.base import BaseCommand
 
 from chorus.advocates.health import recompute_due_health
 from chorus.core import idempotency
+from chorus.integrations.webhooks_out.delivery import enqueue_due as enqueue_due_webhooks
 from chorus.notifications.automations import send_expiring_ask_reminders
 from chorus.notifications.campaigns import decide_due_campaigns
 from chorus.rewards.services import release_due_rewards
@@ -22,7 +24,7 @@ from chorus.rewards.services import release_due_rewards
 
 class Command(BaseCommand):
     help = ("Release rewards whose hold is over, prune expired idempotency records, send ask reminders, "
-            "decide A/B tests, queue daily health scores.")
+            "decide A/B tests, queue daily health scores, resend due webhooks.")
 
     def add_arguments(self, parser):
         parser.add_argument("--every", type=int, default=0, metavar="SECONDS",
@@ -35,9 +37,10 @@ class Command(BaseCommand):
             reminded = send_expiring_ask_reminders()
             decided = decide_due_campaigns()
             health = recompute_due_health()
+            webhooks = enqueue_due_webhooks()
             self.stdout.write(f"released {released} reward(s); pruned {pruned} idempotency record(s); "
                               f"sent {reminded} ask reminder(s); decided {decided} A/B test(s); "
-                              f"health scores queued for {health} program(s)")
+                              f"health scores queued for {health} program(s); {webhooks} webhook deliveries queued")
             if every <= 0:
                 return
             time.sleep(every)
