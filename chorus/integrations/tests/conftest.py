@@ -18,6 +18,6 @@ def receiver(settings):
 def _forget_cached_subscriptions():
     """The subscribed-types cache outlives a test's rolled-back endpoints: forget it after each test."""
     yield
-    from django.core.cache import cache
+    from chorus.integrations.webhooks_out.events import forget_all_subscriptions
 
-    cache.clear()
+    forget_all_subscriptions()

@@ -218,3 +218,13 @@ def test_the_maintenance_command_sends_deliveries_whose_task_was_lost(program, r
     assert out.getvalue().strip().endswith("; 1 webhook deliveries queued")
     assert Delivery.objects.get().status == "succeeded"
     assert json.loads(receiver.requests[0]["body"])["data"] == {"advocate": {"id": 7}}
+
+
+def test_many_deliveries_at_once_fan_out_and_all_arrive(program, receiver, django_capture_on_commit_callbacks):
+    _endpoint(program, receiver)
+    from chorus.integrations.webhooks_out import emit_many
+
+    with django_capture_on_commit_callbacks(execute=True):
+        emit_many(program, "advocate.joined", range(12), lambda n: (f"advocate:{n}", {"advocate": {"id": n}}))
+    assert sorted(json.loads(r["body"])["data"]["advocate"]["id"] for r in receiver.requests) == list(range(12))
+    assert set(Delivery.objects.values_list("status", flat=True)) == {"succeeded"}

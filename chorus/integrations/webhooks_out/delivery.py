@@ -34,6 +34,8 @@ JITTER = 0.1
 MAX_RETRY_AFTER = timedelta(days=1)
 FAILING_FOR = timedelta(days=3)
 LEASE = timedelta(minutes=2)
+FAN_OUT = 10
+FAN_OUT_CHUNK = 1000
 
 
 def body_of(message) -> bytes:
@@ -68,10 +70,16 @@ def enqueue_after_commit(delivery_ids: list[int], run_after: datetime | None = N
 
 
 def enqueue(delivery_ids: list[int], run_after: datetime | None = None) -> None:
+    """One task per delivery; a large set (a conversion batch's) is handed to one fan-out task
+    first, so the request that emitted it writes one task row, not hundreds."""
     from django_tasks import default_task_backend
 
-    from .tasks import deliver_task
+    from .tasks import deliver_task, fan_out_task
 
+    if run_after is None and len(delivery_ids) > FAN_OUT:
+        for start in range(0, len(delivery_ids), FAN_OUT_CHUNK):
+            fan_out_task.enqueue(delivery_ids[start:start + FAN_OUT_CHUNK])
+        return
     if run_after is not None:
         if not default_task_backend.supports_defer:
             return  # the maintenance sweep sends it when due
@@ -80,6 +88,13 @@ def enqueue(delivery_ids: list[int], run_after: datetime | None = None) -> None:
         task = deliver_task
     for delivery_id in delivery_ids:
         task.enqueue(delivery_id)
+
+
+def enqueue_each(delivery_ids: list[int]) -> None:
+    from .tasks import deliver_task
+
+    for delivery_id in delivery_ids:
+        deliver_task.enqueue(delivery_id)
 
 
 def enqueue_due(now: datetime | None = None) -> int:

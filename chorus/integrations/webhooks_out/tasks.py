@@ -16,3 +16,12 @@ def replay_task(delivery_id: int) -> str | None:
     from .models import Attempt
 
     return deliver(delivery_id, trigger=Attempt.Trigger.MANUAL)
+
+
+@task()
+def fan_out_task(delivery_ids: list[int]) -> int:
+    """Enqueue one delivery task each for a large set of new deliveries."""
+    from .delivery import enqueue_each
+
+    enqueue_each(delivery_ids)
+    return len(delivery_ids)
