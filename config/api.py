@@ -22,6 +22,7 @@ from chorus.core.api_errors import (
 )
 from chorus.insights.api import router as nps_router
 from chorus.integrations.providers.segment.api import router as segment_router
+from chorus.integrations.webhooks_out.api import router as webhooks_router
 from chorus.invitations.api import router as invitations_router
 from chorus.notifications.api import router as email_router
 from chorus.privacy.api import router as people_router
@@ -77,3 +78,4 @@ api.add_router("", nps_router)
 api.add_router("", email_router)
 api.add_router("", plan_router)
 api.add_router("", segment_router)
+api.add_router("", webhooks_router)

@@ -4,6 +4,7 @@ Every value that differs between a laptop and production comes from an environme
 variable with a typed helper; a bad value raises ImproperlyConfigured at start-up.
 """
 
+import ipaddress
 import os
 import sys
 from pathlib import Path
@@ -267,6 +268,15 @@ CHORUS_METADATA_MAX_BYTES = 4096
 # A full conversions batch (1,000 items with capped metadata) must fit in one request.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 8 * 1024 * 1024)
 CHORUS_CLICK_FLUSH_SECONDS = float(env_str("CHORUS_CLICK_FLUSH_SECONDS", "0" if TESTING else "0.2"))
+# Outgoing webhooks never go to private, loopback or link-local addresses, except to these
+# networks (comma-separated CIDRs, e.g. "10.20.0.0/16" for an on-premise receiver).
+CHORUS_WEBHOOK_ALLOWED_NETWORKS = env_list("CHORUS_WEBHOOK_ALLOWED_NETWORKS", "")
+for _cidr in CHORUS_WEBHOOK_ALLOWED_NETWORKS:
+    try:
+        ipaddress.ip_network(_cidr, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(f"CHORUS_WEBHOOK_ALLOWED_NETWORKS: {_cidr!r} is not a CIDR") from None
+CHORUS_WEBHOOK_TIMEOUT_SECONDS = float(env_str("CHORUS_WEBHOOK_TIMEOUT_SECONDS", "10"))
 CHORUS_EVIDENCE_MAX_BYTES = env_int("CHORUS_EVIDENCE_MAX_BYTES", 5 * 1024 * 1024)  # ask evidence uploads
 
 LOGGING = {

@@ -60,6 +60,8 @@ def upsert_advocate(program, *, email: str, name: str = "", external_id: str = "
             field_errors={"email": [_("Already used by another advocate.")]},
         ) from None
     ensure_link(advocate)
+    if created and advocate.status == Advocate.Status.ACTIVE:
+        _joined(advocate)
     return advocate, created
 
 
@@ -69,7 +71,15 @@ def activate_advocate(advocate: Advocate) -> Advocate:
         advocate.joined_at = timezone.now()
         advocate.save(update_fields=["status", "joined_at", "updated_at"])
         _record_join_consent(advocate)
+        _joined(advocate)
     return advocate
+
+
+def _joined(advocate: Advocate) -> None:
+    from chorus.integrations.webhooks_out import EventType, emit, payloads
+
+    emit(advocate.program_id, EventType.ADVOCATE_JOINED, {"advocate": payloads.advocate(advocate)},
+         f"advocate:{advocate.pk}")
 
 
 def _record_join_consent(advocate: Advocate) -> None:

@@ -24,6 +24,7 @@ from .views import (
     reviews,
     rules,
     weekly_summary,
+    webhooks,
 )
 from .views.auth import LoginView
 
@@ -140,6 +141,15 @@ urlpatterns = [
     path("programs/<slug:slug>/nominations/<int:nomination_id>/close/", insights.nomination_close,
          name="nomination_close"),
     path("programs/<slug:slug>/integrations/", integrations.integrations, name="integrations"),
+    path("programs/<slug:slug>/webhooks/", webhooks.webhooks, name="webhooks"),
+    path("programs/<slug:slug>/webhooks/<int:endpoint_id>/", webhooks.webhook_endpoint, name="webhook_endpoint"),
+    path("programs/<slug:slug>/webhooks/<int:endpoint_id>/enable/", webhooks.webhook_enable, name="webhook_enable"),
+    path("programs/<slug:slug>/webhooks/<int:endpoint_id>/disable/", webhooks.webhook_disable, name="webhook_disable"),
+    path("programs/<slug:slug>/webhooks/<int:endpoint_id>/test/", webhooks.webhook_test, name="webhook_test"),
+    path("programs/<slug:slug>/webhooks/<int:endpoint_id>/rotate/", webhooks.webhook_rotate, name="webhook_rotate"),
+    path("programs/<slug:slug>/webhooks/<int:endpoint_id>/delete/", webhooks.webhook_delete, name="webhook_delete"),
+    path("programs/<slug:slug>/webhooks/<int:endpoint_id>/deliveries/<int:delivery_id>/replay/", webhooks.webhook_replay,
+         name="webhook_replay"),
     path("programs/<slug:slug>/api-keys/", api_keys.api_keys, name="api_keys"),
     path("programs/<slug:slug>/api-keys/<int:key_id>/revoke/", api_keys.api_key_revoke, name="api_key_revoke"),
 ]

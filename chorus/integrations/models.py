@@ -2,5 +2,6 @@
 
 from .providers.stripe.models import StripeEndpoint
 from .webhooks_in.models import InboundEvent
+from .webhooks_out.models import Attempt, Delivery, Endpoint, Message
 
-__all__ = ["InboundEvent", "StripeEndpoint"]
+__all__ = ["Attempt", "Delivery", "Endpoint", "InboundEvent", "Message", "StripeEndpoint"]

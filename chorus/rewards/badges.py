@@ -17,6 +17,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from chorus.core.errors import Conflict, InvalidInput
+from chorus.integrations.webhooks_out import EventType, emit_many, payloads
 
 from . import points
 from .levels import HEX_COLOR
@@ -178,9 +179,12 @@ def record_level_ups(advocate, *, now: datetime | None = None, progress: Progres
     reached = (Level.objects.filter(program_id=advocate.program_id, min_points_earned__gt=0,
                                     min_points_earned__lte=earned)
                .exclude(reached_by__advocate=advocate).order_by("min_points_earned"))
-    return [row for level in reached
+    rows = [row for level in reached
             if (row := _insert_once(LevelReached, program_id=advocate.program_id, advocate=advocate, level=level,
                                     points_earned=earned, reached_at=now)) is not None]
+    emit_many(advocate.program_id, EventType.LEVEL_REACHED, rows,
+              lambda row: (f"level:{row.level_id}:advocate:{row.advocate_id}", {"level_reached": payloads.level_reached(row)}))
+    return rows
 
 
 def award_earned_badges(advocate, *, now: datetime | None = None, notify: bool = True) -> list[BadgeAward]:
@@ -196,6 +200,8 @@ def award_earned_badges(advocate, *, now: datetime | None = None, notify: bool =
     awards = [award for badge in candidates if progress.qualifies(badge)
               if (award := _insert_once(BadgeAward, program_id=advocate.program_id, badge=badge, advocate=advocate,
                                         awarded_at=now)) is not None]
+    emit_many(advocate.program_id, EventType.BADGE_AWARDED, awards,
+              lambda award: (f"badge:{award.badge_id}:advocate:{award.advocate_id}", {"badge_award": payloads.badge_awarded(award)}))
     if notify and (awards or levels_reached):
         from chorus.notifications.recognition import send_recognition_email
 

@@ -21,6 +21,7 @@ from chorus.core.codes import coupon_code
 from chorus.core.countries import COUNTRY_CODES
 from chorus.core.errors import Conflict, InvalidInput
 from chorus.core.models import audit
+from chorus.integrations.webhooks_out import EventType, emit, payloads
 from chorus.notifications.recognition import send_redemption_update_email
 
 from . import points
@@ -225,6 +226,9 @@ def redeem(advocate, item: CatalogItem, *, shipping: dict | None = None, cause: 
                 _fulfil_with_code(item, redemption)
             audit(action="redemption.requested", target=redemption, actor=user, workspace=item.program.workspace,
                   item=item.pk, advocate=advocate.pk, cost=item.cost_points)
+            _emit(redemption, EventType.REDEMPTION_REQUESTED)
+            if redemption.status == Status.FULFILLED:
+                _emit(redemption, EventType.REDEMPTION_FULFILLED)
     except IntegrityError:
         existing = Redemption.objects.filter(advocate=advocate, request_token=request_token).first() if request_token else None
         if existing is None:
@@ -277,7 +281,13 @@ def fulfil(redemption_id: int, *, user=None, note: str = "") -> Redemption:
     redemption.save(update_fields=["status", "approved_at", "fulfilled_at", "decided_by", "status_note", "updated_at"])
     audit(action="redemption.fulfilled", target=redemption, actor=user, workspace=redemption.program.workspace)
     send_redemption_update_email(redemption)
+    _emit(redemption, EventType.REDEMPTION_FULFILLED)
     return redemption
+
+
+def _emit(redemption: Redemption, event_type: str) -> None:
+    emit(redemption.program_id, event_type, {"redemption": payloads.redemption(redemption)},
+         f"redemption:{redemption.pk}")
 
 
 def reject(redemption_id: int, *, user=None, reason: str) -> Redemption:

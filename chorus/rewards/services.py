@@ -16,6 +16,7 @@ from chorus.core import bulk
 from chorus.core.codes import coupon_code
 from chorus.core.errors import Conflict
 from chorus.core.models import audit
+from chorus.integrations.webhooks_out import EventType, emit_many, payloads
 
 from .models import LedgerEntry, Reward, RewardRule, Side
 
@@ -187,7 +188,9 @@ class RewardBook:
             award_badges_after_commit(reward.advocate_id for reward in self.new_rewards)  # referral badges, points
         if self.new_entries:
             bulk.insert(self.new_entries)
-        _rewards_issued([reward for reward in self.new_rewards if reward.status == Reward.Status.ISSUED])
+        issued = [reward for reward in self.new_rewards if reward.status == Reward.Status.ISSUED]
+        _rewards_issued(issued)
+        emit_reward_events(self.program, issued, [EventType.REWARD_APPROVED, EventType.REWARD_ISSUED])
         for reward in self.new_rewards:
             if reward.status == Reward.Status.PENDING and reward.hold_until is not None:
                 transaction.on_commit(lambda reward=reward: _schedule_release(reward))
@@ -245,6 +248,7 @@ def _approve_and_issue(reward: Reward, now: datetime) -> bool:
     reward.status, reward.status_reason = Reward.Status.ISSUED, ""
     reward.approved_at = reward.issued_at = reward.updated_at = now
     _rewards_issued([reward])
+    emit_reward_events(reward.program_id, [reward], [EventType.REWARD_APPROVED, EventType.REWARD_ISSUED])
     return True
 
 
@@ -292,7 +296,14 @@ def reverse_rewards(conversion, reason: str = "refunded", **details) -> list[Rew
             continue
         reward.refresh_from_db()
         changed.append(reward)
+    emit_reward_events(conversion.program_id, [reward for reward in changed if reward.status == Reward.Status.CLAWED_BACK],
+                       [EventType.REWARD_CLAWED_BACK])
     return changed
+
+
+def emit_reward_events(program, rewards: list[Reward], event_types: list[str]) -> None:
+    for event_type in event_types:
+        emit_many(program, event_type, rewards, lambda reward: (f"reward:{reward.pk}", {"reward": payloads.reward(reward)}))
 
 
 @transaction.atomic

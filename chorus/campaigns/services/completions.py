@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from chorus.core.errors import Conflict, InvalidInput, NotFound
 from chorus.core.models import audit
 from chorus.insights.nps import record_ask_answer
+from chorus.integrations.webhooks_out import EventType, emit, payloads
 from chorus.notifications.recognition import send_completion_decision_email
 from chorus.rewards import badges, points
 
@@ -121,6 +122,8 @@ def _approve(completion: Completion, *, user) -> list:
             return []
         raise Conflict(_("This completion was already rejected."), code="already_decided")
     advocate = completion.advocate
+    emit(advocate.program_id, EventType.ASK_COMPLETED, {"completion": payloads.completion(completion)},
+         f"completion:{completion.pk}")
     if completion.points > 0:
         points.credit(advocate, completion.points, source=completion,
                       note=completion.ask.title, created_by=user if getattr(user, "is_authenticated", False) else None)

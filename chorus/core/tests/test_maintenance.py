@@ -23,6 +23,7 @@ def test_maintenance_releases_rewards_past_their_hold_and_prunes_old_keys(progra
     out = StringIO()
     call_command("maintenance", stdout=out)
     assert out.getvalue().strip() == ("released 1 reward(s); pruned 1 idempotency record(s); sent 0 ask reminder(s); "
-                                      "decided 0 A/B test(s); health scores queued for 1 program(s)")
+                                      "decided 0 A/B test(s); health scores queued for 1 program(s); "
+                                      "sent 1 weekly summary email(s); 0 webhook deliveries queued")
     assert Reward.objects.get().status == "issued"
     assert list(IdempotencyRecord.objects.values_list("pk", flat=True)) == [recent.pk]

@@ -24,6 +24,7 @@ from chorus.campaigns.services.referrals import complete_referral_asks
 from chorus.core import bulk
 from chorus.core.emails import normalize_email
 from chorus.core.signing import parse_click_id
+from chorus.integrations.webhooks_out import EventType, emit_many, payloads
 from chorus.rewards.models import Reward
 from chorus.rewards.services import RewardBook
 
@@ -386,6 +387,7 @@ class ConversionBatch:
         if self.changed_conversions:
             Conversion.objects.bulk_update(self.changed_conversions, ["referral"])
         self.rewards.flush()
+        _emit_webhooks(self.program, self.new_referrals, self.new_conversions)
         record_credits(self.program, [*self.new_conversions, *self.changed_conversions])
         complete_referral_asks(self.program, [*self.new_conversions, *self.changed_conversions])
         self.new_customers, self.new_referrals, self.new_conversions, self.changed_conversions = [], [], [], []
@@ -398,3 +400,12 @@ class ConversionBatch:
         for fields, customers in groups.items():
             Customer.objects.bulk_update(customers, [*sorted(fields), "updated_at"])
         self.changed_customers = {}
+
+
+def _emit_webhooks(program, referrals: list[Referral], conversions: list[Conversion]) -> None:
+    """conversion.recorded and referral.attributed for the batch's new rows: one INSERT each
+    when an endpoint takes them, no query when none does."""
+    emit_many(program, EventType.REFERRAL_ATTRIBUTED, referrals,
+              lambda referral: (f"referral:{referral.pk}", {"referral": payloads.referral(referral)}))
+    emit_many(program, EventType.CONVERSION_RECORDED, conversions,
+              lambda conversion: (f"conversion:{conversion.pk}", {"conversion": payloads.conversion(conversion)}))
