@@ -11,6 +11,8 @@ from chorus.advocates.health import recompute_program_health, save_health_settin
 from chorus.advocates.models import Advocate, Customer
 from chorus.advocates.usage import record_usage_event
 
+from .costs import OTHER_CHANNELS
+
 PLANS = [("Free", 0), ("Starter", 29_00), ("Pro", 99_00), ("Business", 299_00), ("Enterprise", 1_200_00)]
 PLAN_SCORES = {"Free": 10, "Starter": 35, "Pro": 60, "Business": 80, "Enterprise": 95}
 EVENTS = ["dashboard.viewed", "report.created", "report.shared", "integration.connected", "user.invited"]
@@ -50,9 +52,11 @@ def seed_customers(program, rng: random.Random, now: datetime) -> int:
                                   "signed_up_at": customer.first_seen_at, **_profile(rng, rng.choice([0, 1, 1, 2]))}))
     for number, (name, language) in enumerate(PROSPECTS):
         email = f"{name.lower().replace(' ', '.')}@example.org"
+        signed_up_at = now - timedelta(days=rng.randint(20, 1100))
+        profile = _profile(rng, rng.choice([0, 1, 2, 2, 3, 4]))
+        profile["attributes"]["channel"] = OTHER_CHANNELS[number % len(OTHER_CHANNELS)]  # for CAC per channel
         rows.append(check_values({"external_id": f"crm_{1000 + number}", "email": email, "name": name,
-                                  "language": language, "signed_up_at": now - timedelta(days=rng.randint(20, 1100)),
-                                  **_profile(rng, rng.choice([0, 1, 2, 2, 3, 4]))}))
+                                  "language": language, "signed_up_at": signed_up_at, **profile}))
     upsert_customers(program, rows)
     _usage(program, rng, now)
     return recompute_program_health(program.pk, now=now)

@@ -42,6 +42,7 @@ from . import people
 from .asks import seed_asks
 from .catalog import seed_catalog
 from .community import point_content_at, seed_community
+from .costs import seed_costs
 from .customers import seed_customers
 from .insights import seed_insights
 from .invitations import seed_invitations
@@ -136,6 +137,7 @@ def seed_demo(*, base_url: str | None = None, now: datetime | None = None) -> De
         seed_catalog(program, owner, star)
         seed_invitations(program, owner, random.Random(RANDOM_SEED + 4), now, star=star)
         seed_customers(program, random.Random(RANDOM_SEED + 6), now)  # after invitations: health for every customer
+        seed_costs(program, owner, now)
         seed_insights(program, owner, rng=random.Random(RANDOM_SEED + 5), now=now)
         seed_plan(program, team_program, owner, now, HISTORY_DAYS)  # last: its targets follow the history
         Program.objects.filter(pk__in=[program.pk, team_program.pk]).update(hold_days=DEMO_HOLD_DAYS)
