@@ -24,6 +24,7 @@ from chorus.insights.api import router as nps_router
 from chorus.invitations.api import router as invitations_router
 from chorus.notifications.api import router as email_router
 from chorus.privacy.api import router as people_router
+from chorus.programs.api import router as program_router
 from chorus.referrals.api import router as conversions_router
 from chorus.referrals.leads_api import router as leads_router
 from chorus.rewards.catalog_api import router as catalog_router
@@ -60,6 +61,7 @@ api = ChorusAPI(
     parser=JsonObjectParser(),
 )
 install_error_handlers(api)
+api.add_router("", program_router)
 api.add_router("", conversions_router)
 api.add_router("", advocates_router)
 api.add_router("", asks_router)

@@ -1,13 +1,16 @@
 """API of the content vault (`/content`) and of exclusive events & clubs (`/access-events`)."""
 
+from datetime import datetime
+
 from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Status
+from ninja import Router, Status
 
 from chorus.core.api_errors import ErrorOut
-from chorus.core.errors import NotFound
+from chorus.core.errors import InvalidInput, NotFound
 from chorus.core.idempotency import idempotent
+from chorus.core.pagination import CURSOR, LIMIT, UPDATED_SINCE, paginate
 
 from . import content as content_services
 from . import events as event_services
@@ -15,6 +18,7 @@ from .community_schemas import (
     AccessEventIn,
     AccessEventOut,
     AccessEventPageOut,
+    AccessEventPatch,
     CheckInIn,
     CheckInOut,
     ContentIn,
@@ -29,15 +33,6 @@ from .models import ContentItem, Event
 router = Router(tags=["content & access events"])
 
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut, 429: ErrorOut}
-CURSOR = Query(None, pattern=r"^[0-9]{1,18}$", description="`next_cursor` of the previous page.")
-LIMIT = Query(50, ge=1, le=200, description="Items per page (1–200).")
-
-
-def _page(queryset, cursor: str | None, limit: int) -> tuple[list, str | None]:
-    if cursor:
-        queryset = queryset.filter(pk__lt=int(cursor))
-    items = list(queryset.order_by("-pk")[: limit + 1])
-    return items[:limit], str(items[limit - 1].pk) if len(items) > limit else None
 
 
 def _content_out(item: ContentItem, numbers: dict, program) -> ContentOut:
@@ -54,12 +49,12 @@ def _content_out(item: ContentItem, numbers: dict, program) -> ContentOut:
 
 
 @router.get("/content", response={200: ContentPageOut, **ERRORS}, summary="Content vault items")
-def list_content(request, cursor: str | None = CURSOR, limit: int = LIMIT):
+def list_content(request, cursor: str | None = CURSOR, limit: int = LIMIT, updated_since: datetime | None = UPDATED_SINCE):
     """The program's content items, newest first, with their clicks, signups and purchases."""
     program = request.auth.program
-    items, next_cursor = _page(ContentItem.objects.filter(program=program), cursor, limit)
+    found = paginate(ContentItem.objects.filter(program=program), cursor, limit, updated_since)
     numbers = content_services.content_numbers(program)
-    return {"items": [_content_out(item, numbers, program) for item in items], "next_cursor": next_cursor}
+    return found.as_dict(lambda item: _content_out(item, numbers, program))
 
 
 @router.post("/content", response={201: ContentOut, **ERRORS}, summary="Add a content item")
@@ -88,18 +83,41 @@ def _event_for_program(program, event_id: int) -> Event:
 
 
 @router.get("/access-events", response={200: AccessEventPageOut, **ERRORS}, summary="Invite-only events and clubs")
-def list_access_events(request, cursor: str | None = CURSOR, limit: int = LIMIT):
+def list_access_events(request, cursor: str | None = CURSOR, limit: int = LIMIT,
+                       updated_since: datetime | None = UPDATED_SINCE):
     """Events and clubs, newest first, with how many were invited, said yes and checked in."""
     queryset = event_services.with_counts(Event.objects.filter(program=request.auth.program))
-    items, next_cursor = _page(queryset, cursor, limit)
-    return {"items": [_event_out(event) for event in items], "next_cursor": next_cursor}
+    return paginate(queryset, cursor, limit, updated_since).as_dict(_event_out)
 
 
 @router.post("/access-events", response={201: AccessEventOut, **ERRORS}, summary="Create an event or a club")
 @idempotent
 def create_access_event(request, payload: AccessEventIn):
+    """A new invite-only event (with `starts_at`) or club; invite advocates next."""
     event = event_services.create_event(request.auth.program, **payload.model_dump())
     return Status(201, _event_out(_event_for_program(request.auth.program, event.pk)))
+
+
+@router.get("/access-events/{int:event_id}", response={200: AccessEventOut, **ERRORS}, summary="An event or a club")
+def get_access_event(request, event_id: int):
+    """The event with how many were invited, said yes and checked in."""
+    return _event_out(_event_for_program(request.auth.program, event_id))
+
+
+NULLABLE_EVENT_FIELDS = {"starts_at", "ends_at", "capacity"}
+
+
+@router.patch("/access-events/{int:event_id}", response={200: AccessEventOut, **ERRORS}, summary="Change an event or a club")
+def update_access_event(request, event_id: int, payload: AccessEventPatch):
+    """Change the fields sent (validated with the others as the console does); `capacity: null` lifts the limit."""
+    event = _event_for_program(request.auth.program, event_id)
+    fields = payload.model_dump(exclude_unset=True)
+    nulls = sorted(name for name, value in fields.items() if value is None and name not in NULLABLE_EVENT_FIELDS)
+    if nulls:
+        raise InvalidInput(_("These fields may not be null: %(names)s.") % {"names": ", ".join(nulls)},
+                           field_errors={name: [_("May not be null.")] for name in nulls})
+    event_services.update_event(event, **fields)
+    return _event_out(_event_for_program(request.auth.program, event_id))
 
 
 @router.post("/access-events/{int:event_id}/invitations", response={200: InvitationsOut, 201: InvitationsOut, **ERRORS},

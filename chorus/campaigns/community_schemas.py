@@ -74,6 +74,25 @@ class AccessEventIn(Schema):
     is_active: bool = True
 
 
+class AccessEventPatch(Schema):
+    """The fields to change; the others stay."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"capacity": 30, "location": "Berlin, Acme HQ"}]})
+
+    kind: Text(8) | None = Field(None, description="event | club")
+    title: Text(200) | None = None
+    titles: dict[str, Text(200)] | None = Field(None, description=TEXTS)
+    description: Text(4000) | None = None
+    descriptions: dict[str, Text(4000)] | None = Field(None, description=TEXTS)
+    starts_at: IsoDateTime = None
+    ends_at: IsoDateTime = None
+    location: Text(300) | None = None
+    online_url: Text(500) | None = None
+    capacity: int | None = Field(None, ge=1, le=1_000_000, description="Most yes answers; null for no limit.")
+    points: int | None = Field(None, ge=0, le=1_000_000)
+    is_active: bool | None = None
+
+
 class AccessEventOut(Schema):
     id: int
     kind: str

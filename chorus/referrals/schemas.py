@@ -129,7 +129,10 @@ class ConversionOut(Schema):
 class ConversionBatchIn(Schema):
     """Up to 1,000 conversions (backfills). Each item is validated and recorded on its own."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"conversions": [
+        {"type": "signup", "customer_external_id": "cus_8812", "email": "sam@example.org", "promo_code": "JANE-7KQ2M"},
+        PURCHASE_EXAMPLE,
+    ]}]})
 
     # Items are validated one by one in the endpoint, so one bad item fails only itself.
     conversions: SkipValidation[list[ConversionIn]] = Field(

@@ -1,0 +1,209 @@
+"""The API covers what a developer automates: the program's settings (admin scope), advocates
+listed and synced with cursors and `updated_since`, vanity codes, deleting asks, reading and
+changing access events — and the OpenAPI document describes every operation completely."""
+
+import json
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from openapi_spec_validator import validate
+
+from chorus.advocates.models import Advocate
+from chorus.campaigns.models import Ask, Event
+from chorus.programs.models import Program
+from chorus.testing import factories
+from chorus.testing.api_client import API, ApiClient
+
+
+@pytest.fixture
+def api(client, api_key):
+    return ApiClient(client, api_key)
+
+
+def _send(client, method: str, key: str, path: str, body=None):
+    return getattr(client, method)(API + path, data=json.dumps(body) if body is not None else None,
+                                   content_type="application/json", headers={"Authorization": f"Bearer {key}"})
+
+
+# --- the program ------------------------------------------------------------------------------
+
+def test_a_read_key_reads_the_program(client, program):
+    _key, raw = factories.make_api_key(program, scopes=["read"])
+
+    body = ApiClient(client, raw).get("/program").json()
+
+    assert (body["id"], body["slug"], body["currency"], body["hold_days"]) == (program.pk, "acme", "USD", 30)
+
+
+def test_changing_program_settings_needs_the_admin_scope(client, program):
+    _key, writer = factories.make_api_key(program, scopes=["read", "write"])
+
+    response = _send(client, "patch", writer, "/program", {"hold_days": 7})
+
+    assert response.status_code == 403
+    assert response.json()["message"] == "This API key lacks the “admin” scope."
+    assert Program.objects.get(pk=program.pk).hold_days == 30
+
+
+def test_an_admin_key_changes_program_settings(client, program):
+    _key, admin = factories.make_api_key(program, scopes=["admin"])
+
+    response = _send(client, "patch", admin, "/program", {"hold_days": 7, "friend_offer": "25% off"})
+
+    assert response.status_code == 200
+    assert (response.json()["hold_days"], response.json()["friend_offer"]) == (7, "25% off")
+    program.refresh_from_db()
+    assert (program.hold_days, program.friend_offer) == (7, "25% off")
+
+
+def test_invalid_program_settings_are_422_and_change_nothing(client, program):
+    _key, admin = factories.make_api_key(program, scopes=["admin"])
+
+    response = _send(client, "patch", admin, "/program", {"kind": "galaxy", "hold_days": 7})
+
+    assert response.status_code == 422
+    assert response.json()["field_errors"] == {"kind": ["Choose customer, employee or partner."]}
+    assert Program.objects.get(pk=program.pk).hold_days == 30
+
+
+# --- advocates: cursor pagination and sync ----------------------------------------------------------
+
+def test_advocates_are_listed_newest_first_page_by_page(api, program):
+    made = [factories.make_advocate(program, email=f"a{index}@example.com") for index in range(5)]
+
+    first = api.get("/advocates?limit=2").json()
+    second = api.get(f"/advocates?limit=2&cursor={first['next_cursor']}").json()
+    third = api.get(f"/advocates?limit=2&cursor={second['next_cursor']}").json()
+
+    listed = [item["id"] for page in (first, second, third) for item in page["items"]]
+    assert listed == [advocate.pk for advocate in reversed(made)]
+    assert third["next_cursor"] is None
+    assert first["items"][0]["email"] == "a4@example.com"
+
+
+def test_updated_since_lists_changes_oldest_first_for_sync(api, program):
+    old, changed, new = (factories.make_advocate(program, email=f"{name}@example.com") for name in ("old", "changed", "new"))
+    start = timezone.now() - timedelta(days=3)
+    Advocate.objects.filter(pk=old.pk).update(updated_at=start)
+    Advocate.objects.filter(pk=changed.pk).update(updated_at=start + timedelta(days=2))
+    Advocate.objects.filter(pk=new.pk).update(updated_at=start + timedelta(days=1))
+    since = (start + timedelta(hours=1)).isoformat().replace("+00:00", "Z")
+
+    first = api.get(f"/advocates?limit=1&updated_since={since}").json()
+    second = api.get(f"/advocates?limit=1&updated_since={since}&cursor={first['next_cursor']}").json()
+
+    assert [item["email"] for item in first["items"] + second["items"]] == ["new@example.com", "changed@example.com"]
+    assert second["next_cursor"] is None
+
+
+@pytest.mark.parametrize("cursor", ["abc", "12", "eyJtb2RlIjoiaWQifQ:forged:signature"])
+def test_a_forged_cursor_is_400(api, advocate, cursor):
+    response = api.get(f"/advocates?cursor={cursor}")
+
+    assert response.status_code == 400
+    assert response.json()["error"] == "invalid_cursor"
+    assert response.json()["field_errors"] == {"cursor": [
+        "This cursor is not valid here; use the next_cursor of the previous page with the same filters."]}
+
+
+def test_a_cursor_of_another_listing_mode_is_400(api, program):
+    for index in range(3):
+        factories.make_advocate(program, email=f"b{index}@example.com")
+    cursor = api.get("/advocates?limit=1").json()["next_cursor"]
+
+    response = api.get(f"/advocates?limit=1&updated_since=2020-01-01T00:00:00Z&cursor={cursor}")
+
+    assert response.status_code == 400
+
+
+# --- links, asks, access events --------------------------------------------------------------
+
+def test_setting_a_vanity_code_and_a_taken_one(client, api_key, program, advocate):
+    other = factories.make_advocate(program, email="other@example.com")
+
+    response = _send(client, "patch", api_key, f"/advocates/{advocate.pk}/link", {"vanity_code": "Jane"})
+    taken = _send(client, "patch", api_key, f"/advocates/{other.pk}/link", {"vanity_code": "jane"})
+
+    assert response.status_code == 200
+    assert response.json()["link"]["vanity_code"] == "jane"
+    assert taken.status_code == 409
+    assert taken.json()["field_errors"] == {"vanity_code": ["That code is already taken in this program."]}
+    other.link.refresh_from_db()
+    assert other.link.vanity_code == ""
+
+
+def test_deleting_an_ask_nobody_completed(client, api_key, program):
+    created = ApiClient(client, api_key).post("/asks", {"type": "review", "title": "Review us"}).json()
+
+    response = _send(client, "delete", api_key, f"/asks/{created['id']}")
+
+    assert response.status_code == 204
+    assert not Ask.objects.filter(pk=created["id"]).exists()
+
+
+def test_reading_and_changing_an_access_event(client, api_key, program):
+    api = ApiClient(client, api_key)
+    created = api.post("/access-events", {"kind": "club", "title": "Insiders"}).json()
+
+    changed = _send(client, "patch", api_key, f"/access-events/{created['id']}", {"capacity": 30, "points": 50})
+    refused = _send(client, "patch", api_key, f"/access-events/{created['id']}", {"title": None})
+
+    assert changed.status_code == 200
+    assert (changed.json()["capacity"], changed.json()["points"]) == (30, 50)
+    assert api.get(f"/access-events/{created['id']}").json()["capacity"] == 30
+    assert refused.status_code == 422
+    assert Event.objects.get(pk=created["id"]).title == "Insiders"
+
+
+# --- the OpenAPI document -----------------------------------------------------------------------
+
+@pytest.fixture
+def document(client, db):
+    response = client.get(f"{API}/openapi.json")
+    assert response.status_code == 200
+    return response.json()
+
+
+def _operations(document):
+    for path, methods in document["paths"].items():
+        for method, operation in methods.items():
+            yield f"{method.upper()} {path}", operation
+
+
+def test_the_openapi_document_is_valid(document):
+    validate(document)
+
+
+def test_every_operation_is_described_and_tagged(document):
+    missing = [label for label, operation in _operations(document)
+               if not (operation.get("summary") and operation.get("description") and operation.get("tags"))]
+
+    assert missing == []
+
+
+def test_every_operation_documents_its_error_responses(document):
+    missing = [label for label, operation in _operations(document)
+               if not any(code.startswith("4") for code in operation.get("responses", {}))]
+
+    assert missing == []
+
+
+def _has_example(document, body: dict) -> bool:
+    content = body.get("content", {})
+    for media in content.values():
+        if "example" in media or "examples" in media:
+            return True
+        schema = media.get("schema", {})
+        if "$ref" in schema:
+            schema = document["components"]["schemas"][schema["$ref"].rsplit("/", 1)[-1]]
+        if schema.get("examples") or schema.get("example"):
+            return True
+    return False
+
+
+def test_every_request_body_has_a_published_example(document):
+    missing = [label for label, operation in _operations(document)
+               if "requestBody" in operation and not _has_example(document, operation["requestBody"])]
+
+    assert missing == []
