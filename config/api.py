@@ -29,6 +29,7 @@ from chorus.referrals.api import router as conversions_router
 from chorus.referrals.leads_api import router as leads_router
 from chorus.rewards.catalog_api import router as catalog_router
 from chorus.rewards.recognition_api import router as recognition_router
+from chorus.rewards.rewards_api import router as rewards_router
 
 DESCRIPTION = """
 Server-side API of a Chorus program. Authenticate with the program's API key:
@@ -65,6 +66,7 @@ api.add_router("", program_router)
 api.add_router("", conversions_router)
 api.add_router("", advocates_router)
 api.add_router("", asks_router)
+api.add_router("", rewards_router)
 api.add_router("", recognition_router)
 api.add_router("", catalog_router)
 api.add_router("", community_router)

@@ -28,7 +28,7 @@ from .schemas import (
     RewardPageOut,
     VanityCodeIn,
 )
-from .services import upsert_advocate
+from .services import reinstate_advocate, suspend_advocate, upsert_advocate
 
 router = Router(tags=["advocates"])
 
@@ -102,6 +102,22 @@ def set_link_vanity_code(request, advocate_id: int, payload: VanityCodeIn):
     422 when reserved or malformed), or remove it with an empty string."""
     advocate = get_advocate_for_program(request.auth.program, advocate_id)
     set_vanity_code(ensure_link(advocate), payload.vanity_code)
+    return advocate_out(get_advocate_for_program(request.auth.program, advocate_id))
+
+
+@router.post("/advocates/{int:advocate_id}/suspend", response={200: AdvocateOut, **ERRORS}, summary="Suspend an advocate")
+def suspend(request, advocate_id: int):
+    """Disable the advocate: no hub login or login links, and their link earns no credit for
+    new clicks. Their history stays. Suspending again changes nothing. Audited."""
+    suspend_advocate(get_advocate_for_program(request.auth.program, advocate_id))
+    return advocate_out(get_advocate_for_program(request.auth.program, advocate_id))
+
+
+@router.post("/advocates/{int:advocate_id}/reinstate", response={200: AdvocateOut, 409: ErrorOut, **ERRORS},
+             summary="Reinstate a suspended advocate")
+def reinstate(request, advocate_id: int):
+    """Active again (pending if they never joined). An advocate whose data was erased cannot be reinstated (409)."""
+    reinstate_advocate(get_advocate_for_program(request.auth.program, advocate_id))
     return advocate_out(get_advocate_for_program(request.auth.program, advocate_id))
 
 

@@ -4,7 +4,7 @@ named events (milestones) that open asks to an advocate. Thin: each endpoint cal
 from datetime import datetime
 
 from django.utils.translation import gettext as _
-from ninja import Router, Status
+from ninja import Query, Router, Status
 
 from chorus.advocates.models import Advocate
 from chorus.core.api_errors import ErrorOut
@@ -137,6 +137,19 @@ def _get_completion_id(program, completion_id: int) -> int:
     if not Completion.objects.filter(ask__program=program, pk=completion_id).exists():
         raise NotFound(_("No completion with this id in this program."))
     return completion_id
+
+
+@router.get("/completions", response={200: CompletionPageOut, **ERRORS}, summary="All completions (moderation queue)")
+def list_all_completions(request, status: str | None = Query(None, pattern="^(pending|approved|rejected)$"),
+                         advocate_id: int | None = None, cursor: str | None = CURSOR, limit: int = LIMIT,
+                         updated_since: datetime | None = UPDATED_SINCE):
+    """Completions of every ask, newest first; `status=pending` is the moderation queue."""
+    completions = Completion.objects.filter(ask__program=request.auth.program)
+    if status:
+        completions = completions.filter(status=status)
+    if advocate_id is not None:
+        completions = completions.filter(advocate_id=advocate_id)
+    return paginate(completions, cursor, limit, updated_since).as_dict()
 
 
 @router.post("/completions/{int:completion_id}/approve", response={200: CompletionOut, **ERRORS},

@@ -5,7 +5,7 @@ from datetime import datetime
 from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from ninja import Router, Status
+from ninja import Query, Router, Status
 
 from chorus.core.api_errors import ErrorOut
 from chorus.core.errors import InvalidInput, NotFound
@@ -25,6 +25,7 @@ from .community_schemas import (
     ContentOut,
     ContentPageOut,
     InvitationOut,
+    InvitationPageOut,
     InvitationsIn,
     InvitationsOut,
 )
@@ -132,6 +133,17 @@ def invite_advocates(request, event_id: int, payload: InvitationsIn):
     body = InvitationsOut(invited=[InvitationOut.model_validate(invitation) for invitation in result.invited],
                           already_invited=result.already_invited, skipped=result.skipped)
     return Status(201 if result.invited else 200, body)
+
+
+@router.get("/access-events/{int:event_id}/invitations", response={200: InvitationPageOut, **ERRORS},
+            summary="An event's invitations and RSVPs")
+def list_event_invitations(request, event_id: int, rsvp: str | None = Query(None, pattern="^(none|yes|no)$"),
+                           cursor: str | None = CURSOR, limit: int = LIMIT, updated_since: datetime | None = UPDATED_SINCE):
+    """Who was invited, their access code, RSVP and check-in, newest first; filter by `rsvp`."""
+    invitations = _event_for_program(request.auth.program, event_id).invitations.all()
+    if rsvp:
+        invitations = invitations.filter(rsvp=rsvp)
+    return paginate(invitations, cursor, limit, updated_since).as_dict()
 
 
 @router.post("/access-events/{int:event_id}/check-ins", response={201: CheckInOut, **ERRORS}, summary="Check in by code")

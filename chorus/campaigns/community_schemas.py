@@ -135,6 +135,11 @@ class InvitationOut(Schema):
     created_at: datetime
 
 
+class InvitationPageOut(Schema):
+    items: list[InvitationOut]
+    next_cursor: str | None = Field(description="Pass as `?cursor=` for the next page; null on the last page.")
+
+
 class InvitationsOut(Schema):
     invited: list[InvitationOut] = Field(description="Invitations created by this request.")
     already_invited: int

@@ -207,3 +207,88 @@ def test_every_request_body_has_a_published_example(document):
                if "requestBody" in operation and not _has_example(document, operation["requestBody"])]
 
     assert missing == []
+
+
+# --- rewards, referral reviews, suspension, moderation, RSVPs --------------------------------------
+
+@pytest.fixture
+def flagged(program, advocate):
+    """Jane signs herself up with her own promo code: a self-referral, its two rewards held."""
+    from chorus.referrals.services.conversions import ConversionInput, record_conversion
+    from chorus.rewards.models import RewardRule, Side
+
+    factories.make_rule(program, name="100 points per signup", event=RewardRule.Event.SIGNUP, amount=100)
+    factories.make_rule(program, name="Welcome discount", side=Side.FRIEND, event=RewardRule.Event.SIGNUP,
+                        kind=RewardRule.Kind.COUPON, amount=1500)
+    result = record_conversion(program, ConversionInput(type="signup", email="Jane@Example.com", name="Jane D.",
+                                                        promo_code=advocate.link.promo_code))
+    return result.conversion.referral
+
+
+def test_rewards_are_listed_and_a_flagged_referral_is_denied(api, program, flagged):
+    from chorus.rewards.models import Reward
+
+    listed = api.get("/rewards?status=pending").json()
+    denied = api.post(f"/referrals/{flagged.pk}/review", {"approve": False, "note": "Self-referral"})
+    again = api.post(f"/referrals/{flagged.pk}/review", {"approve": True})
+
+    assert sorted(item["status_reason"] for item in listed["items"]) == ["awaiting_review", "awaiting_review"]
+    assert {item["referral_id"] for item in listed["items"]} == {flagged.pk}
+    assert denied.status_code == 200
+    assert (denied.json()["review"], denied.json()["note"]) == ("denied", "Self-referral")
+    assert again.status_code == 409
+    assert sorted(Reward.objects.filter(referral=flagged).values_list("status", flat=True)) == ["denied", "denied"]
+    assert api.get("/rewards?status=pending").json()["items"] == []
+
+
+def test_reviewing_another_programs_referral_is_404(client, outsider, flagged):
+    other = Program.objects.get(slug="other-program")
+    _key, raw = factories.make_api_key(other)
+
+    response = ApiClient(client, raw).post(f"/referrals/{flagged.pk}/review", {"approve": True})
+
+    assert response.status_code == 404
+    flagged.refresh_from_db()
+    assert flagged.review == "flagged"
+
+
+def test_suspending_and_reinstating_an_advocate(api, advocate):
+    from chorus.advocates.services import activate_advocate
+
+    activate_advocate(advocate)
+    suspended = api.post(f"/advocates/{advocate.pk}/suspend")
+    assert (suspended.status_code, suspended.json()["status"]) == (200, "disabled")
+    assert api.get("/advocates?status=disabled").json()["items"][0]["id"] == advocate.pk
+
+    reinstated = api.post(f"/advocates/{advocate.pk}/reinstate")
+
+    assert (reinstated.status_code, reinstated.json()["status"]) == (200, "active")
+    advocate.refresh_from_db()
+    assert advocate.status == "active"
+
+
+def test_the_moderation_queue_lists_pending_completions_of_every_ask(api, program, advocate):
+    from chorus.advocates.services import activate_advocate
+
+    activate_advocate(advocate)
+    ask = api.post("/asks", {"type": "blog_comment", "title": "Comment", "points": 60, "moderation": "review"}).json()
+    submitted = api.post(f"/asks/{ask['id']}/completions",
+                         {"advocate_id": advocate.pk, "data": {"url": "https://blog.example.com/p#c1"}})
+
+    queue = api.get("/completions?status=pending").json()
+
+    assert submitted.status_code == 201, submitted.json()
+    assert [item["id"] for item in queue["items"]] == [submitted.json()["id"]]
+
+
+def test_an_events_invitations_and_rsvps_are_listed(api, program, advocate):
+    from chorus.advocates.services import activate_advocate
+
+    activate_advocate(advocate)
+    event = api.post("/access-events", {"kind": "club", "title": "Insiders"}).json()
+    api.post(f"/access-events/{event['id']}/invitations", {"advocate_ids": [advocate.pk]})
+
+    listed = api.get(f"/access-events/{event['id']}/invitations").json()
+
+    assert [(item["advocate_id"], item["rsvp"]) for item in listed["items"]] == [(advocate.pk, "none")]
+    assert api.get(f"/access-events/{event['id']}/invitations?rsvp=yes").json()["items"] == []
