@@ -34,10 +34,13 @@ from chorus.rewards.rewards_api import router as rewards_router
 DESCRIPTION = """
 Server-side API of a Chorus program. Authenticate with the program's API key:
 `Authorization: Bearer chorus_…` (create one in the console or with
-`python manage.py apikey create --program SLUG`). GET needs the `read` scope, POST `write`.
+`python manage.py apikey create --program SLUG`). GET needs the `read` scope; POST, PATCH
+and DELETE `write`; changing the program's settings `admin`.
 
 * Amounts are integers in minor units (1250 = 12.50); times are ISO 8601 with a time zone.
 * Send `Idempotency-Key` on POSTs to make retries safe (Stripe semantics, 24 hours).
+* Lists answer `{"items": [...], "next_cursor": …}`: pass `next_cursor` back as `?cursor=`
+  (`limit` 1–500). With `updated_since` they list what changed since then, oldest change first.
 * Errors are JSON: `{"error": code, "message": text, "field_errors": {field: [messages]}}`;
   429 responses carry `Retry-After`.
 """
