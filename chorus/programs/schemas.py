@@ -56,3 +56,31 @@ class ProgramPatch(Schema):
     currency: Text(3) | None = None
     credit_model: Text(16) | None = None
     credit_half_life_days: int | None = Field(None, ge=1, le=365)
+
+
+class ApiKeyIn(Schema):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"name": "Data warehouse sync", "scopes": ["read"]}]})
+
+    name: Text(100) = Field(description="What the key is for, shown in the console.")
+    scopes: list[Text(8)] = Field(default_factory=lambda: ["read", "write"], min_length=1, max_length=3,
+                                  description="read, write and/or admin (default read and write).")
+
+
+class ApiKeyOut(Schema):
+    id: int
+    name: str
+    prefix: str = Field(description="The key's public part, as shown in the console (`chorus_<prefix>_…`).")
+    scopes: list[str]
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+class ApiKeyCreatedOut(ApiKeyOut):
+    key: str = Field(description="The secret key. Shown only in this answer: store it now.")
+
+
+class ApiKeyPageOut(Schema):
+    items: list[ApiKeyOut]
+    next_cursor: str | None = Field(description="Pass as `?cursor=` for the next page; null on the last page.")

@@ -292,3 +292,65 @@ def test_an_events_invitations_and_rsvps_are_listed(api, program, advocate):
 
     assert [(item["advocate_id"], item["rsvp"]) for item in listed["items"]] == [(advocate.pk, "none")]
     assert api.get(f"/access-events/{event['id']}/invitations?rsvp=yes").json()["items"] == []
+
+
+# --- conversions, API keys, public QR codes ----------------------------------------------------
+
+def test_conversions_are_listed_with_their_advocate(api, program, advocate):
+    code = advocate.link.promo_code
+    api.post("/conversions", {"type": "signup", "customer_external_id": "f1", "promo_code": code})
+    api.post("/conversions", {"type": "purchase", "customer_external_id": "f1", "amount": 4900, "order_id": "o-1"})
+
+    listed = api.get("/conversions").json()
+    purchases = api.get("/conversions?type=purchase").json()
+
+    assert [(item["type"], item["advocate_id"], item["customer_external_id"]) for item in listed["items"]] == [
+        ("purchase", advocate.pk, "f1"), ("signup", advocate.pk, "f1")]
+    assert [(item["order_id"], item["amount"]) for item in purchases["items"]] == [("o-1", 4900)]
+
+
+def test_an_admin_key_creates_lists_and_revokes_keys(client, program):
+    from chorus.programs.models import ApiKey
+
+    key, admin = factories.make_api_key(program, scopes=["admin"])
+    api = ApiClient(client, admin)
+
+    created = api.post("/api-keys", {"name": "Warehouse", "scopes": ["read"]})
+    new_key = created.json()["key"]
+    listed = api.get("/api-keys").json()
+    revoked = api.post(f"/api-keys/{created.json()['id']}/revoke")
+    itself = api.post(f"/api-keys/{key.pk}/revoke")
+
+    assert created.status_code == 201 and created.json()["scopes"] == ["read"]
+    assert ApiClient(client, new_key).get("/program").status_code == 401  # revoked since
+    assert [item["name"] for item in listed["items"]] == ["Warehouse", "test key"]
+    assert "key" not in listed["items"][0]
+    assert revoked.status_code == 200 and revoked.json()["revoked_at"]
+    assert itself.status_code == 409
+    assert ApiKey.objects.get(pk=key.pk).revoked_at is None
+
+
+def test_managing_keys_needs_the_admin_scope(client, program):
+    from chorus.programs.models import ApiKey
+
+    _key, writer = factories.make_api_key(program, scopes=["read", "write"])
+    api = ApiClient(client, writer)
+
+    assert api.get("/api-keys").status_code == 403
+    assert api.post("/api-keys", {"name": "Sneaky", "scopes": ["admin"]}).status_code == 403
+    assert ApiKey.objects.count() == 1
+
+
+def test_public_qr_codes_are_rate_limited(client, advocate, settings):
+    settings.CHORUS_PUBLIC_RATE_LIMIT_PER_MINUTE = 1
+    from django.core.cache import cache
+
+    cache.clear()
+    url = f"{API}/links/{advocate.link.code}/qr.svg"
+
+    assert client.get(url).status_code == 200
+    limited = client.get(url)
+
+    assert limited.status_code == 429
+    assert limited["Retry-After"].isdigit()
+    cache.clear()
