@@ -62,8 +62,18 @@ def _read(cursor: str | None, mode: str, since: str | None) -> dict | None:
     return state
 
 
-def _aware(moment: datetime) -> datetime:
-    return moment if timezone.is_aware(moment) else moment.replace(tzinfo=UTC)
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)  # nothing is older; earlier times mean "everything"
+LATEST = datetime(9999, 1, 1, tzinfo=UTC)
+
+
+def _since_in_utc(moment: datetime) -> datetime:
+    """`updated_since` in UTC, within what every database can compare (year 17 or 9999+14:00 are not)."""
+    moment = moment if timezone.is_aware(moment) else moment.replace(tzinfo=UTC)
+    try:
+        moment = moment.astimezone(UTC)
+    except (OverflowError, ValueError):
+        return EARLIEST if moment.year < 2000 else LATEST
+    return min(max(moment, EARLIEST), LATEST)
 
 
 def paginate(queryset, cursor: str | None, limit: int, updated_since: datetime | None = None,
@@ -71,7 +81,7 @@ def paginate(queryset, cursor: str | None, limit: int, updated_since: datetime |
     """One page of `queryset` (already scoped to the caller's program and filtered)."""
     if updated_since is None:
         return _newest_first(queryset, _read(cursor, "id", None), limit)
-    since = _aware(updated_since)
+    since = _since_in_utc(updated_since)
     state = _read(cursor, "updated", since.isoformat())
     return _changed_since(queryset, since, state, limit, updated_field)
 

@@ -9,9 +9,9 @@ from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
+from chorus.core import ratelimit
 from chorus.core.api_errors import ErrorOut, ServerError, error_body, invalid_input
 from chorus.core.errors import ChorusError, NotFound
-from chorus.core import ratelimit
 from chorus.core.idempotency import idempotent
 from chorus.core.pagination import CURSOR, LIMIT, UPDATED_SINCE, paginate
 

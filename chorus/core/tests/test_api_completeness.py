@@ -354,3 +354,13 @@ def test_public_qr_codes_are_rate_limited(client, advocate, settings):
     assert limited.status_code == 429
     assert limited["Retry-After"].isdigit()
     cache.clear()
+
+
+@pytest.mark.parametrize("since", ["0017-09-01T00:00:01Z", "0001-01-01T00:00:00-23:59", "9999-12-31T23:59:59+14:00"])
+def test_far_away_sync_times_are_answered(api, advocate, since):
+    from urllib.parse import quote
+
+    response = api.get(f"/advocates?updated_since={quote(since)}")
+
+    assert response.status_code == 200
+    assert len(response.json()["items"]) == (0 if since.startswith("9999") else 1)
