@@ -77,11 +77,10 @@ BIGGEST_INTEGER = 2**63 - 1
 
 
 def _numbers_out_of_range(value, path: str = "") -> list[str]:
-    """Where `value` holds an integer no database column can store (answered before any query)."""
+    """Where `value` holds an integer no database column can store (answered before any query).
+    Lists are left to the endpoint: a batch answers for each of its items on its own."""
     if isinstance(value, dict):
         return [name for key, item in value.items() for name in _numbers_out_of_range(item, f"{path}.{key}".lstrip("."))]
-    if isinstance(value, list):
-        return [name for index, item in enumerate(value) for name in _numbers_out_of_range(item, f"{path}.{index}")]
     out_of_range = isinstance(value, int) and not isinstance(value, bool) and not -BIGGEST_INTEGER - 1 <= value <= BIGGEST_INTEGER
     return [path or "body"] if out_of_range else []
 

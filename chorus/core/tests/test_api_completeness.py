@@ -342,10 +342,13 @@ def test_managing_keys_needs_the_admin_scope(client, program):
 
 
 def test_public_qr_codes_are_rate_limited(client, advocate, settings):
-    settings.CHORUS_PUBLIC_RATE_LIMIT_PER_MINUTE = 1
     from django.core.cache import cache
 
+    from chorus.testing.ratelimits import wait_for_a_fresh_window
+
+    settings.CHORUS_PUBLIC_RATE_LIMIT_PER_MINUTE = 1
     cache.clear()
+    wait_for_a_fresh_window()
     url = f"{API}/links/{advocate.link.code}/qr.svg"
 
     assert client.get(url).status_code == 200
@@ -364,3 +367,21 @@ def test_far_away_sync_times_are_answered(api, advocate, since):
 
     assert response.status_code == 200
     assert len(response.json()["items"]) == (0 if since.startswith("9999") else 1)
+
+
+def test_numbers_too_large_to_store_are_422(api, program):
+    asks_before = Ask.objects.count()
+
+    response = api.post("/asks", {"type": "review", "title": "Review us", "points": 10**30})
+
+    assert response.status_code == 422
+    assert response.json() == {"error": "invalid", "message": "A number in the request is too large.", "field_errors": {
+        "points": ["Numbers must lie between -9223372036854775808 and 9223372036854775807."]}}
+    assert Ask.objects.count() == asks_before
+
+
+def test_an_id_too_large_to_store_is_not_a_server_error(api, program):
+    response = api.get(f"/advocates/{10**30}")
+
+    assert response.status_code in (404, 422)
+    assert response.json()["error"] in ("not_found", "invalid")

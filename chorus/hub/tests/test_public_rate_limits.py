@@ -5,11 +5,13 @@ import pytest
 from chorus.notifications.models import Consent, Recipient
 from chorus.notifications.tokens import unsubscribe_token
 from chorus.testing import factories
+from chorus.testing.ratelimits import wait_for_a_fresh_window
 
 
 @pytest.fixture
 def low_limit(settings):
     settings.CHORUS_PUBLIC_RATE_LIMIT_PER_MINUTE = 2
+    wait_for_a_fresh_window()
     return 2
 
 
