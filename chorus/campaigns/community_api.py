@@ -24,6 +24,7 @@ from .community_schemas import (
     ContentIn,
     ContentOut,
     ContentPageOut,
+    ContentPatch,
     InvitationOut,
     InvitationPageOut,
     InvitationsIn,
@@ -65,6 +66,44 @@ def create_content(request, payload: ContentIn):
     program = request.auth.program
     item = content_services.create_content(program, **payload.model_dump())
     return Status(201, _content_out(item, {}, program))
+
+
+def _content_for_program(program, item_id: int) -> ContentItem:
+    item = ContentItem.objects.select_related("program").filter(program=program, pk=item_id).first()
+    if item is None:
+        raise NotFound(_("No content item with this id in this program."))
+    return item
+
+
+def _refuse_nulls(fields: dict, nullable: set[str] = frozenset()) -> None:
+    nulls = sorted(name for name, value in fields.items() if value is None and name not in nullable)
+    if nulls:
+        raise InvalidInput(_("These fields may not be null: %(names)s.") % {"names": ", ".join(nulls)},
+                           field_errors={name: [_("May not be null.")] for name in nulls})
+
+
+@router.get("/content/{int:item_id}", response={200: ContentOut, **ERRORS}, summary="A content item")
+def get_content(request, item_id: int):
+    """The item with its clicks, signups and purchases."""
+    program = request.auth.program
+    return _content_out(_content_for_program(program, item_id), content_services.content_numbers(program), program)
+
+
+@router.patch("/content/{int:item_id}", response={200: ContentOut, **ERRORS}, summary="Change a content item")
+def update_content(request, item_id: int, payload: ContentPatch):
+    """Change the fields sent (validated with the others, as the console does)."""
+    program = request.auth.program
+    fields = payload.model_dump(exclude_unset=True)
+    _refuse_nulls(fields)
+    item = content_services.update_content(_content_for_program(program, item_id), **fields)
+    return _content_out(item, content_services.content_numbers(program), program)
+
+
+@router.delete("/content/{int:item_id}", response={204: None, **ERRORS}, summary="Delete a content item")
+def delete_content(request, item_id: int):
+    """The item goes; its clicks stay in the numbers, no longer tied to an item."""
+    content_services.delete_content(_content_for_program(request.auth.program, item_id))
+    return Status(204, None)
 
 
 def _event_out(event: Event) -> AccessEventOut:
@@ -113,10 +152,7 @@ def update_access_event(request, event_id: int, payload: AccessEventPatch):
     """Change the fields sent (validated with the others as the console does); `capacity: null` lifts the limit."""
     event = _event_for_program(request.auth.program, event_id)
     fields = payload.model_dump(exclude_unset=True)
-    nulls = sorted(name for name, value in fields.items() if value is None and name not in NULLABLE_EVENT_FIELDS)
-    if nulls:
-        raise InvalidInput(_("These fields may not be null: %(names)s.") % {"names": ", ".join(nulls)},
-                           field_errors={name: [_("May not be null.")] for name in nulls})
+    _refuse_nulls(fields, NULLABLE_EVENT_FIELDS)
     event_services.update_event(event, **fields)
     return _event_out(_event_for_program(request.auth.program, event_id))
 

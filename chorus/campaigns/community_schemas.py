@@ -29,6 +29,23 @@ class ContentIn(Schema):
     order: int = Field(0, ge=0, le=100_000)
 
 
+class ContentPatch(Schema):
+    """The fields to change; the others stay. (Images are changed in the console.)"""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"is_active": False}, {"order": 1}]})
+
+    kind: Text(8) | None = Field(None, description="article | image | video | link")
+    title: Text(200) | None = None
+    titles: dict[str, Text(200)] | None = Field(None, description=TEXTS)
+    description: Text(2000) | None = None
+    descriptions: dict[str, Text(2000)] | None = Field(None, description=TEXTS)
+    share_text: Text(280) | None = None
+    share_texts: dict[str, Text(280)] | None = Field(None, description=TEXTS)
+    destination_url: Text(500) | None = None
+    is_active: bool | None = None
+    order: int | None = Field(None, ge=0, le=100_000)
+
+
 class ContentOut(Schema):
     id: int
     kind: str

@@ -385,3 +385,21 @@ def test_an_id_too_large_to_store_is_not_a_server_error(api, program):
 
     assert response.status_code in (404, 422)
     assert response.json()["error"] in ("not_found", "invalid")
+
+
+def test_reading_changing_and_deleting_a_content_item(client, api_key, program):
+    from chorus.campaigns.models import ContentItem
+
+    api = ApiClient(client, api_key)
+    created = api.post("/content", {"title": "Our numbers", "destination_url": "https://shop.example.com/"}).json()
+
+    changed = _send(client, "patch", api_key, f"/content/{created['id']}", {"is_active": False, "order": 3})
+    refused = _send(client, "patch", api_key, f"/content/{created['id']}", {"destination_url": "https://evil.example/"})
+    read = api.get(f"/content/{created['id']}").json()
+    deleted = _send(client, "delete", api_key, f"/content/{created['id']}")
+
+    assert changed.status_code == 200 and (changed.json()["is_active"], changed.json()["order"]) == (False, 3)
+    assert refused.status_code == 422 and list(refused.json()["field_errors"]) == ["destination_url"]
+    assert (read["destination_url"], read["order"]) == ("https://shop.example.com/", 3)
+    assert deleted.status_code == 204
+    assert not ContentItem.objects.filter(pk=created["id"]).exists()
