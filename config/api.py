@@ -26,19 +26,24 @@ from chorus.integrations.webhooks_out.api import router as webhooks_router
 from chorus.invitations.api import router as invitations_router
 from chorus.notifications.api import router as email_router
 from chorus.privacy.api import router as people_router
+from chorus.programs.api import router as program_router
 from chorus.programs.plan_api import router as plan_router
 from chorus.referrals.api import router as conversions_router
 from chorus.referrals.leads_api import router as leads_router
 from chorus.rewards.catalog_api import router as catalog_router
 from chorus.rewards.recognition_api import router as recognition_router
+from chorus.rewards.rewards_api import router as rewards_router
 
 DESCRIPTION = """
 Server-side API of a Chorus program. Authenticate with the program's API key:
 `Authorization: Bearer chorus_…` (create one in the console or with
-`python manage.py apikey create --program SLUG`). GET needs the `read` scope, POST `write`.
+`python manage.py apikey create --program SLUG`). GET needs the `read` scope; POST, PATCH
+and DELETE `write`; changing the program's settings `admin`.
 
 * Amounts are integers in minor units (1250 = 12.50); times are ISO 8601 with a time zone.
 * Send `Idempotency-Key` on POSTs to make retries safe (Stripe semantics, 24 hours).
+* Lists answer `{"items": [...], "next_cursor": …}`: pass `next_cursor` back as `?cursor=`
+  (`limit` 1–500). With `updated_since` they list what changed since then, oldest change first.
 * Errors are JSON: `{"error": code, "message": text, "field_errors": {field: [messages]}}`;
   429 responses carry `Retry-After`.
 """
@@ -63,9 +68,11 @@ api = ChorusAPI(
     parser=JsonObjectParser(),
 )
 install_error_handlers(api)
+api.add_router("", program_router)
 api.add_router("", conversions_router)
 api.add_router("", advocates_router)
 api.add_router("", asks_router)
+api.add_router("", rewards_router)
 api.add_router("", recognition_router)
 api.add_router("", catalog_router)
 api.add_router("", community_router)

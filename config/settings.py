@@ -264,6 +264,8 @@ CHORUS_RATE_LIMIT_PER_MINUTE = env_int("CHORUS_RATE_LIMIT_PER_MINUTE", 120)
 CHORUS_API_RATE_LIMIT_PER_MINUTE = env_int("CHORUS_API_RATE_LIMIT_PER_MINUTE", 6000)
 # Stripe webhook deliveries per program and minute (over it: 429 with Retry-After; Stripe retries).
 CHORUS_STRIPE_WEBHOOK_RATE_LIMIT_PER_MINUTE = env_int("CHORUS_STRIPE_WEBHOOK_RATE_LIMIT_PER_MINUTE", 600)
+# Public pages without a stricter limit of their own (landing, wall, unsubscribe, surveys…): per visitor IP and page.
+CHORUS_PUBLIC_RATE_LIMIT_PER_MINUTE = env_int("CHORUS_PUBLIC_RATE_LIMIT_PER_MINUTE", 120)
 CHORUS_METADATA_MAX_BYTES = 4096
 # A full conversions batch (1,000 items with capped metadata) must fit in one request.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 8 * 1024 * 1024)

@@ -1,14 +1,18 @@
 """Advocates API: enrol (upsert), read an advocate with their link and numbers, rewards, ledger."""
 
+from datetime import datetime
+
 from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
 from chorus.core.api_errors import ErrorOut
+from chorus.core.emails import normalize_email
 from chorus.core.errors import NotFound
 from chorus.core.idempotency import idempotent
-from chorus.referrals.services.links import ensure_link, link_url, vanity_url
+from chorus.core.pagination import CURSOR, LIMIT, UPDATED_SINCE, paginate
+from chorus.referrals.services.links import ensure_link, link_url, set_vanity_code, vanity_url
 from chorus.referrals.services.stats import advocate_stats
 from chorus.rewards.models import LedgerEntry, Reward
 from chorus.rewards.services import balance
@@ -17,18 +21,18 @@ from .models import Advocate
 from .schemas import (
     AdvocateIn,
     AdvocateOut,
+    AdvocatePageOut,
     AdvocateStatsOut,
     LedgerPageOut,
     LinkOut,
     RewardPageOut,
+    VanityCodeIn,
 )
-from .services import upsert_advocate
+from .services import reinstate_advocate, suspend_advocate, upsert_advocate
 
 router = Router(tags=["advocates"])
 
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut}
-CURSOR = Query(None, pattern=r"^[0-9]{1,18}$", description="`next_cursor` of the previous page.")
-LIMIT = Query(50, ge=1, le=200, description="Items per page (1–200).")
 
 
 def get_advocate_for_program(program, advocate_id: int) -> Advocate:
@@ -64,16 +68,6 @@ def advocate_out(advocate: Advocate) -> AdvocateOut:
     )
 
 
-def page(queryset, cursor: str | None, limit: int) -> tuple[list, str | None]:
-    """Newest first by id; the cursor is the last id of the previous page."""
-    if cursor:
-        queryset = queryset.filter(pk__lt=int(cursor))
-    items = list(queryset.order_by("-pk")[: limit + 1])
-    more = len(items) > limit
-    items = items[:limit]
-    return items, str(items[-1].pk) if more else None
-
-
 @router.post("/advocates", response={201: AdvocateOut, 200: AdvocateOut, **ERRORS}, summary="Create or update an advocate")
 @idempotent
 def upsert_advocate_endpoint(request, payload: AdvocateIn):
@@ -85,6 +79,48 @@ def upsert_advocate_endpoint(request, payload: AdvocateIn):
     return Status(201 if created else 200, advocate_out(advocate))
 
 
+@router.get("/advocates", response={200: AdvocatePageOut, **ERRORS}, summary="List advocates")
+def list_advocates(request, status: str | None = Query(None, pattern="^(pending|active|disabled)$"),
+                   email: str = Query("", max_length=254), external_id: str = Query("", max_length=100),
+                   cursor: str | None = CURSOR, limit: int = LIMIT, updated_since: datetime | None = UPDATED_SINCE):
+    """The program's advocates, newest first; filter by `status`, `email` (any spelling) or
+    `external_id`. With `updated_since`, the advocates changed since then, oldest change first."""
+    advocates = Advocate.objects.filter(program=request.auth.program).select_related("link")
+    if status:
+        advocates = advocates.filter(status=status)
+    if email:
+        advocates = advocates.filter(email_normalized=normalize_email(email))
+    if external_id:
+        advocates = advocates.filter(external_id=external_id)
+    return paginate(advocates, cursor, limit, updated_since).as_dict()
+
+
+@router.patch("/advocates/{int:advocate_id}/link", response={200: AdvocateOut, 409: ErrorOut, **ERRORS},
+              summary="Set an advocate's vanity code")
+def set_link_vanity_code(request, advocate_id: int, payload: VanityCodeIn):
+    """Give the advocate's link a readable code (unique in the program, any case; 409 when taken,
+    422 when reserved or malformed), or remove it with an empty string."""
+    advocate = get_advocate_for_program(request.auth.program, advocate_id)
+    set_vanity_code(ensure_link(advocate), payload.vanity_code)
+    return advocate_out(get_advocate_for_program(request.auth.program, advocate_id))
+
+
+@router.post("/advocates/{int:advocate_id}/suspend", response={200: AdvocateOut, **ERRORS}, summary="Suspend an advocate")
+def suspend(request, advocate_id: int):
+    """Disable the advocate: no hub login or login links, and their link earns no credit for
+    new clicks. Their history stays. Suspending again changes nothing. Audited."""
+    suspend_advocate(get_advocate_for_program(request.auth.program, advocate_id))
+    return advocate_out(get_advocate_for_program(request.auth.program, advocate_id))
+
+
+@router.post("/advocates/{int:advocate_id}/reinstate", response={200: AdvocateOut, 409: ErrorOut, **ERRORS},
+             summary="Reinstate a suspended advocate")
+def reinstate(request, advocate_id: int):
+    """Active again (pending if they never joined). An advocate whose data was erased cannot be reinstated (409)."""
+    reinstate_advocate(get_advocate_for_program(request.auth.program, advocate_id))
+    return advocate_out(get_advocate_for_program(request.auth.program, advocate_id))
+
+
 @router.get("/advocates/{int:advocate_id}", response={200: AdvocateOut, **ERRORS}, summary="An advocate")
 def get_advocate(request, advocate_id: int):
     """The advocate's link, vanity code, promo code, QR code and numbers."""
@@ -93,17 +129,18 @@ def get_advocate(request, advocate_id: int):
 
 @router.get("/advocates/{int:advocate_id}/rewards", response={200: RewardPageOut, **ERRORS},
             summary="An advocate's rewards")
-def list_advocate_rewards(request, advocate_id: int, cursor: str | None = CURSOR, limit: int = LIMIT):
+def list_advocate_rewards(request, advocate_id: int, cursor: str | None = CURSOR, limit: int = LIMIT,
+                          updated_since: datetime | None = UPDATED_SINCE):
     """The advocate's rewards, newest first, with their status."""
     advocate = get_advocate_for_program(request.auth.program, advocate_id)
-    items, next_cursor = page(Reward.objects.filter(advocate=advocate).select_related("rule"), cursor, limit)
-    return {"items": items, "next_cursor": next_cursor}
+    rewards = Reward.objects.filter(advocate=advocate).select_related("rule")
+    return paginate(rewards, cursor, limit, updated_since).as_dict()
 
 
 @router.get("/advocates/{int:advocate_id}/ledger", response={200: LedgerPageOut, **ERRORS},
             summary="An advocate's ledger")
-def list_advocate_ledger(request, advocate_id: int, cursor: str | None = CURSOR, limit: int = LIMIT):
-    """Every point and credit movement, newest first (append-only)."""
+def list_advocate_ledger(request, advocate_id: int, cursor: str | None = CURSOR, limit: int = LIMIT,
+                         updated_since: datetime | None = UPDATED_SINCE):
+    """Every point and credit movement, newest first (append-only: `updated_since` filters on `created_at`)."""
     advocate = get_advocate_for_program(request.auth.program, advocate_id)
-    items, next_cursor = page(LedgerEntry.objects.filter(advocate=advocate), cursor, limit)
-    return {"items": items, "next_cursor": next_cursor}
+    return paginate(LedgerEntry.objects.filter(advocate=advocate), cursor, limit, updated_since, "created_at").as_dict()

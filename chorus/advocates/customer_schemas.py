@@ -44,7 +44,10 @@ class CustomerIn(Schema):
 class CustomerBulkIn(Schema):
     """Up to 1,000 customers. Each item is validated and upserted on its own."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"customers": [
+        {"external_id": "cus_1001", "email": "jane@example.com", "name": "Jane Doe"},
+        {"external_id": "cus_1002", "email": "sam@example.com", "name": "Sam Lee"},
+    ]}]})
 
     # Items are validated one by one in the endpoint, so one bad item fails only itself.
     customers: SkipValidation[list[CustomerIn]] = Field(description=f"1 to {MAX_BULK} customers, each as for POST /customers.")

@@ -1,5 +1,7 @@
 """Customers API: upsert one or up to 1,000 at once (the CSV import's rules), list and read."""
 
+from datetime import datetime
+
 import pydantic
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
@@ -7,6 +9,7 @@ from ninja import Query, Router, Status
 from chorus.core.api_errors import ErrorOut, error_body, invalid_input
 from chorus.core.errors import InvalidInput, NotFound
 from chorus.core.idempotency import idempotent
+from chorus.core.pagination import CURSOR, LIMIT, UPDATED_SINCE, paginate
 
 from .customer_schemas import (
     BulkItemOut,
@@ -24,8 +27,6 @@ router = Router(tags=["customers"])
 
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 413: ErrorOut,
           422: ErrorOut, 429: ErrorOut}
-CURSOR = Query(None, pattern=r"^[0-9]{1,18}$", description="`next_cursor` of the previous page.")
-LIMIT = Query(50, ge=1, le=200, description="Items per page (1–200).")
 STATUS = {CREATED: 201, UPDATED: 200}
 
 
@@ -82,7 +83,7 @@ def bulk_upsert_customers(request, payload: CustomerBulkIn):
 
 @router.get("/customers", response={200: CustomerPageOut, **ERRORS}, summary="List customers")
 def list_customers(request, email: str = Query("", max_length=254), external_id: str = Query("", max_length=100),
-                   cursor: str | None = CURSOR, limit: int = LIMIT):
+                   cursor: str | None = CURSOR, limit: int = LIMIT, updated_since: datetime | None = UPDATED_SINCE):
     """Customers, newest first; filter by `email` (any spelling of the address) or `external_id`."""
     from chorus.core.emails import normalize_email
 
@@ -91,12 +92,7 @@ def list_customers(request, email: str = Query("", max_length=254), external_id:
         customers = customers.filter(email_normalized=normalize_email(email))
     if external_id:
         customers = customers.filter(external_id=external_id)
-    if cursor:
-        customers = customers.filter(pk__lt=int(cursor))
-    items = list(customers.order_by("-pk")[: limit + 1])
-    more = len(items) > limit
-    items = items[:limit]
-    return {"items": items, "next_cursor": str(items[-1].pk) if more else None}
+    return paginate(customers, cursor, limit, updated_since).as_dict()
 
 
 @router.get("/customers/{int:customer_id}", response={200: CustomerOut, **ERRORS}, summary="A customer")

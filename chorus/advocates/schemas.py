@@ -66,6 +66,43 @@ class AdvocateOut(Schema):
     }]})
 
 
+class AdvocateSummaryOut(Schema):
+    """An advocate as listed (the link's codes, without the numbers: read one advocate for those)."""
+
+    id: int
+    email: str
+    name: str
+    external_id: str
+    language: str
+    status: str = Field(description="pending | active | disabled")
+    code: str | None = Field(description="The referral link's code (null until the link exists).")
+    vanity_code: str = ""
+    joined_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+    @staticmethod
+    def resolve_code(advocate) -> str | None:
+        link = getattr(advocate, "link", None)
+        return link.code if link else None
+
+    @staticmethod
+    def resolve_vanity_code(advocate) -> str:
+        link = getattr(advocate, "link", None)
+        return link.vanity_code if link else ""
+
+
+class AdvocatePageOut(Schema):
+    items: list[AdvocateSummaryOut]
+    next_cursor: str | None = Field(description="Pass as `?cursor=` for the next page; null on the last page.")
+
+
+class VanityCodeIn(Schema):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"vanity_code": "jane"}]})
+
+    vanity_code: Text(40) = Field(description="The readable code of `/r/<program>/<code>`; empty to remove it.")
+
+
 class AdvocateRewardOut(Schema):
     id: int
     rule: str = Field(description="The name of the rule that earned it.")

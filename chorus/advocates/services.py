@@ -10,7 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chorus.core.emails import clean_email, normalize_email
-from chorus.core.errors import Gone, InvalidInput, NotFound, RateLimited
+from chorus.core.errors import Conflict, Gone, InvalidInput, NotFound, RateLimited
+from chorus.core.models import audit
 from chorus.core.signing import hash_secret
 
 from .models import Advocate, LoginToken
@@ -80,6 +81,33 @@ def _joined(advocate: Advocate) -> None:
 
     emit(advocate.program_id, EventType.ADVOCATE_JOINED, {"advocate": payloads.advocate(advocate)},
          f"advocate:{advocate.pk}")
+
+
+ERASED_DOMAIN = "@invalid"  # erased advocates keep a pseudonymous address there (chorus.privacy)
+
+
+@transaction.atomic
+def suspend_advocate(advocate: Advocate, *, user=None) -> Advocate:
+    """Disable an advocate: no hub login, no login links, no credit for clicks. Idempotent; audited."""
+    advocate = Advocate.objects.select_for_update().get(pk=advocate.pk)
+    if advocate.status != Advocate.Status.DISABLED:
+        advocate.status = Advocate.Status.DISABLED
+        advocate.save(update_fields=["status", "updated_at"])
+        audit(action="advocate.suspended", target=advocate, actor=user, workspace=advocate.program.workspace)
+    return advocate
+
+
+@transaction.atomic
+def reinstate_advocate(advocate: Advocate, *, user=None) -> Advocate:
+    """Undo a suspension: active again if they had joined, else pending. An erased advocate stays erased (409)."""
+    advocate = Advocate.objects.select_for_update().get(pk=advocate.pk)
+    if advocate.email_normalized.endswith(ERASED_DOMAIN):
+        raise Conflict(_("This advocate's personal data was erased; they cannot be reinstated."))
+    if advocate.status == Advocate.Status.DISABLED:
+        advocate.status = Advocate.Status.ACTIVE if advocate.joined_at else Advocate.Status.PENDING
+        advocate.save(update_fields=["status", "updated_at"])
+        audit(action="advocate.reinstated", target=advocate, actor=user, workspace=advocate.program.workspace)
+    return advocate
 
 
 def _record_join_consent(advocate: Advocate) -> None:

@@ -1,6 +1,8 @@
 """Asks API: list, create and update asks; submit, approve and reject completions; send the
 named events (milestones) that open asks to an advocate. Thin: each endpoint calls one service."""
 
+from datetime import datetime
+
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
@@ -9,6 +11,7 @@ from chorus.core.api_errors import ErrorOut
 from chorus.core.emails import normalize_email
 from chorus.core.errors import ChorusError, InvalidInput, NotFound
 from chorus.core.idempotency import idempotent
+from chorus.core.pagination import CURSOR, LIMIT, UPDATED_SINCE, paginate
 
 from .models import Ask, Completion
 from .schemas import (
@@ -22,7 +25,7 @@ from .schemas import (
     EventOut,
     RejectIn,
 )
-from .services.asks import save_ask
+from .services.asks import delete_ask, save_ask
 from .services.completions import approve_completion, reject_completion, submit_completion
 from .services.events import record_api_event
 
@@ -30,18 +33,7 @@ router = Router(tags=["asks"])
 
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 410: ErrorOut,
           413: ErrorOut, 422: ErrorOut, 429: ErrorOut}
-CURSOR = Query(None, pattern=r"^[0-9]{1,18}$", description="`next_cursor` of the previous page.")
-LIMIT = Query(50, ge=1, le=200, description="Items per page (1–200).")
 API_NAMES = {"segment_min_level": "segment_min_level_id", "named_advocates": "named_advocate_ids"}
-
-
-def _page(queryset, cursor: str | None, limit: int) -> dict:
-    if cursor:
-        queryset = queryset.filter(pk__lt=int(cursor))
-    items = list(queryset.order_by("-pk")[: limit + 1])
-    more = len(items) > limit
-    items = items[:limit]
-    return {"items": items, "next_cursor": str(items[-1].pk) if more else None}
 
 
 def _get_ask(program, ask_id: int) -> Ask:
@@ -79,14 +71,14 @@ def _save(program, payload: AskIn, ask: Ask | None = None) -> Ask:
 
 @router.get("/asks", response={200: AskPageOut, **ERRORS}, summary="List asks")
 def list_asks(request, type: str | None = None, status: str | None = None, cursor: str | None = CURSOR,
-              limit: int = LIMIT):
+              limit: int = LIMIT, updated_since: datetime | None = UPDATED_SINCE):
     """The program's asks and posts, newest first; filter by `type` and `status`."""
     asks = Ask.objects.filter(program=request.auth.program).prefetch_related("named_advocates")
     if type:
         asks = asks.filter(type=type)
     if status:
         asks = asks.filter(status=status)
-    return _page(asks, cursor, limit)
+    return paginate(asks, cursor, limit, updated_since).as_dict()
 
 
 @router.post("/asks", response={201: AskOut, **ERRORS}, summary="Create an ask")
@@ -98,6 +90,7 @@ def create_ask(request, payload: AskIn):
 
 @router.get("/asks/{int:ask_id}", response={200: AskOut, **ERRORS}, summary="An ask")
 def get_ask(request, ask_id: int):
+    """The ask with its type, texts, audience, schedule, limits and points."""
     return _get_ask(request.auth.program, ask_id)
 
 
@@ -107,14 +100,25 @@ def update_ask(request, ask_id: int, payload: AskIn):
     return _save(request.auth.program, payload, _get_ask(request.auth.program, ask_id))
 
 
+@router.delete("/asks/{int:ask_id}", response={204: None, 200: AskOut, **ERRORS}, summary="Delete an ask")
+def delete_ask_endpoint(request, ask_id: int):
+    """Delete an ask nobody has completed (204). One with completions keeps its history: it is
+    archived instead and returned (200, `status: archived`)."""
+    ask = _get_ask(request.auth.program, ask_id)
+    if delete_ask(ask):
+        return Status(204, None)
+    return Status(200, AskOut.from_orm(_get_ask(request.auth.program, ask_id)))
+
+
 @router.get("/asks/{int:ask_id}/completions", response={200: CompletionPageOut, **ERRORS},
             summary="An ask's completions")
 def list_completions(request, ask_id: int, status: str | None = None, cursor: str | None = CURSOR,
-                     limit: int = LIMIT):
+                     limit: int = LIMIT, updated_since: datetime | None = UPDATED_SINCE):
+    """The ask's completions, newest first; filter by `status` (pending, approved, rejected)."""
     completions = Completion.objects.filter(ask=_get_ask(request.auth.program, ask_id))
     if status:
         completions = completions.filter(status=status)
-    return _page(completions, cursor, limit)
+    return paginate(completions, cursor, limit, updated_since).as_dict()
 
 
 @router.post("/asks/{int:ask_id}/completions", response={201: CompletionOut, **ERRORS},
@@ -133,6 +137,19 @@ def _get_completion_id(program, completion_id: int) -> int:
     if not Completion.objects.filter(ask__program=program, pk=completion_id).exists():
         raise NotFound(_("No completion with this id in this program."))
     return completion_id
+
+
+@router.get("/completions", response={200: CompletionPageOut, **ERRORS}, summary="All completions (moderation queue)")
+def list_all_completions(request, status: str | None = Query(None, pattern="^(pending|approved|rejected)$"),
+                         advocate_id: int | None = None, cursor: str | None = CURSOR, limit: int = LIMIT,
+                         updated_since: datetime | None = UPDATED_SINCE):
+    """Completions of every ask, newest first; `status=pending` is the moderation queue."""
+    completions = Completion.objects.filter(ask__program=request.auth.program)
+    if status:
+        completions = completions.filter(status=status)
+    if advocate_id is not None:
+        completions = completions.filter(advocate_id=advocate_id)
+    return paginate(completions, cursor, limit, updated_since).as_dict()
 
 
 @router.post("/completions/{int:completion_id}/approve", response={200: CompletionOut, **ERRORS},

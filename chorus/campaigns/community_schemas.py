@@ -29,6 +29,23 @@ class ContentIn(Schema):
     order: int = Field(0, ge=0, le=100_000)
 
 
+class ContentPatch(Schema):
+    """The fields to change; the others stay. (Images are changed in the console.)"""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"is_active": False}, {"order": 1}]})
+
+    kind: Text(8) | None = Field(None, description="article | image | video | link")
+    title: Text(200) | None = None
+    titles: dict[str, Text(200)] | None = Field(None, description=TEXTS)
+    description: Text(2000) | None = None
+    descriptions: dict[str, Text(2000)] | None = Field(None, description=TEXTS)
+    share_text: Text(280) | None = None
+    share_texts: dict[str, Text(280)] | None = Field(None, description=TEXTS)
+    destination_url: Text(500) | None = None
+    is_active: bool | None = None
+    order: int | None = Field(None, ge=0, le=100_000)
+
+
 class ContentOut(Schema):
     id: int
     kind: str
@@ -74,6 +91,25 @@ class AccessEventIn(Schema):
     is_active: bool = True
 
 
+class AccessEventPatch(Schema):
+    """The fields to change; the others stay."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"capacity": 30, "location": "Berlin, Acme HQ"}]})
+
+    kind: Text(8) | None = Field(None, description="event | club")
+    title: Text(200) | None = None
+    titles: dict[str, Text(200)] | None = Field(None, description=TEXTS)
+    description: Text(4000) | None = None
+    descriptions: dict[str, Text(4000)] | None = Field(None, description=TEXTS)
+    starts_at: IsoDateTime = None
+    ends_at: IsoDateTime = None
+    location: Text(300) | None = None
+    online_url: Text(500) | None = None
+    capacity: int | None = Field(None, ge=1, le=1_000_000, description="Most yes answers; null for no limit.")
+    points: int | None = Field(None, ge=0, le=1_000_000)
+    is_active: bool | None = None
+
+
 class AccessEventOut(Schema):
     id: int
     kind: str
@@ -114,6 +150,11 @@ class InvitationOut(Schema):
     rsvp: str = Field(description="none | yes | no")
     checked_in_at: datetime | None
     created_at: datetime
+
+
+class InvitationPageOut(Schema):
+    items: list[InvitationOut]
+    next_cursor: str | None = Field(description="Pass as `?cursor=` for the next page; null on the last page.")
 
 
 class InvitationsOut(Schema):

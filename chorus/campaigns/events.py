@@ -239,7 +239,7 @@ def rsvp(invitation_or_advocate, attending: bool, *, event=None) -> Invitation:
         _check_can_answer(locked_event, invitation, answer)
         invitation.rsvp = answer
         invitation.rsvp_at = timezone.now()
-        invitation.save(update_fields=["rsvp", "rsvp_at"])
+        invitation.save(update_fields=["rsvp", "rsvp_at", "updated_at"])
     return invitation
 
 
@@ -302,7 +302,7 @@ def check_in(event: Event, code: str, *, user=None) -> CheckIn:
     with transaction.atomic():
         now = timezone.now()
         updated = Invitation.objects.filter(pk=invitation.pk, checked_in_at__isnull=True).update(
-            checked_in_at=now, checked_in_by=user)
+            checked_in_at=now, checked_in_by=user, updated_at=now)
         if not updated:
             invitation.refresh_from_db(fields=["checked_in_at"])
             message = _("%(name)s is already checked in (since %(time)s).") % {

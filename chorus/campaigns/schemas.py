@@ -109,7 +109,8 @@ class CompletionPageOut(Schema):
 
 
 class RejectIn(Schema):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"reason": "The screenshot does not show the published review."}]})
 
     reason: Text(500) = Field(description="Shown to the advocate.")
 

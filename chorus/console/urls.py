@@ -23,8 +23,8 @@ from .views import (
     recognition,
     reviews,
     rules,
-    weekly_summary,
     webhooks,
+    weekly_summary,
 )
 from .views.auth import LoginView
 

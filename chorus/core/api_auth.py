@@ -26,6 +26,12 @@ def has_scope(key: ApiKey, scope: str) -> bool:
     return scope in key.scopes or ApiKey.Scope.ADMIN in key.scopes
 
 
+def require_admin(request) -> None:
+    """Endpoints that administer the program (its settings) need a key with the `admin` scope."""
+    if not has_scope(request.auth, ApiKey.Scope.ADMIN):
+        raise Forbidden(_("This API key lacks the “%(scope)s” scope.") % {"scope": ApiKey.Scope.ADMIN})
+
+
 class ApiKeyAuth(HttpBearer):
     """Resolves the bearer token to an active ApiKey, or answers 401/403/429 as JSON."""
 

@@ -13,7 +13,7 @@ import logging
 from functools import wraps
 
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
-from django.db import OperationalError
+from django.db import DataError, OperationalError
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -73,6 +73,18 @@ def _json_hint() -> str:
     return _("Send a JSON object with Content-Type: application/json.")
 
 
+BIGGEST_INTEGER = 2**63 - 1
+
+
+def _numbers_out_of_range(value, path: str = "") -> list[str]:
+    """Where `value` holds an integer no database column can store (answered before any query).
+    Lists are left to the endpoint: a batch answers for each of its items on its own."""
+    if isinstance(value, dict):
+        return [name for key, item in value.items() for name in _numbers_out_of_range(item, f"{path}.{key}".lstrip("."))]
+    out_of_range = isinstance(value, int) and not isinstance(value, bool) and not -BIGGEST_INTEGER - 1 <= value <= BIGGEST_INTEGER
+    return [path or "body"] if out_of_range else []
+
+
 class JsonObjectParser(Parser):
     """Bodies are JSON objects; anything else is refused with a message saying why."""
 
@@ -89,6 +101,11 @@ class JsonObjectParser(Parser):
             raise MalformedBody(_("The request body is not valid JSON.") + " " + hint) from None
         if not isinstance(data, dict):
             raise MalformedBody(_("The request body must be a JSON object.") + " " + hint)
+        too_large = _numbers_out_of_range(data)
+        if too_large:
+            message = _("Numbers must lie between -9223372036854775808 and 9223372036854775807.")
+            raise InvalidInput(_("A number in the request is too large."),
+                               field_errors={name: [message] for name in too_large})
         return data
 
 
@@ -201,6 +218,12 @@ def _on_database_busy(request, exc: OperationalError):
     return error_response(Unavailable(_("The service is busy; retry in a moment.")))
 
 
+def _on_out_of_range(request, exc: Exception):
+    """A number past what the database stores (e.g. an id of 2**70): the input is wrong, not us."""
+    logger.warning("value out of range for %s %s: %s", request.method, request.path, exc)
+    return error_response(InvalidInput(_("A number in the request is too large.")))
+
+
 def _on_unexpected(request, exc: Exception):
     logger.exception("unexpected error in %s %s", request.method, request.path, exc_info=exc)
     return error_response(ServerError(_("Something went wrong on our side; it has been logged.")))
@@ -215,6 +238,8 @@ def install_error_handlers(api) -> None:
     api.add_exception_handler(RequestDataTooBig, _on_too_large)
     api.add_exception_handler(SuspiciousOperation, _on_suspicious)
     api.add_exception_handler(OperationalError, _on_database_busy)
+    api.add_exception_handler(OverflowError, _on_out_of_range)
+    api.add_exception_handler(DataError, _on_out_of_range)
 
 
 def not_found_view(request, *args, **kwargs):

@@ -1,5 +1,7 @@
 """Invitations API: invite customers by email, list invitations, list channels with targets."""
 
+from datetime import datetime
+
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
@@ -8,6 +10,7 @@ from chorus.core.api_errors import ErrorOut
 from chorus.core.emails import normalize_email
 from chorus.core.errors import InvalidInput
 from chorus.core.idempotency import idempotent
+from chorus.core.pagination import CURSOR, LIMIT, UPDATED_SINCE, paginate
 
 from . import channels as channel_services
 from . import queries
@@ -18,8 +21,6 @@ from .services import invite_customers
 router = Router(tags=["invitations"])
 
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut, 429: ErrorOut}
-CURSOR = Query(None, pattern=r"^[0-9]{1,18}$", description="`next_cursor` of the previous page.")
-LIMIT = Query(50, ge=1, le=200, description="Items per page (1–200).")
 STAGE = Query("", pattern=r"^(|sent|clicked|joined|not_sent)$", description="sent | clicked | joined | not_sent")
 
 
@@ -76,15 +77,12 @@ def create_invitations(request, payload: JoinInvitationsIn):
 
 @router.get("/invitations", response={200: JoinInvitationPageOut, **ERRORS}, summary="Invitations")
 def list_invitations(request, stage: str = STAGE, channel: str = Query("", max_length=60),
-                     cursor: str | None = CURSOR, limit: int = LIMIT):
+                     cursor: str | None = CURSOR, limit: int = LIMIT, updated_since: datetime | None = UPDATED_SINCE):
     """Invitations, newest first, with their stage (sent → clicked → joined)."""
     queryset = queries.by_stage(Invitation.objects.filter(program=request.auth.program).select_related("channel"), stage)
     if channel:
         queryset = queryset.filter(channel__slug=channel)
-    if cursor:
-        queryset = queryset.filter(pk__lt=int(cursor))
-    items = list(queryset.order_by("-pk")[: limit + 1])
-    return {"items": items[:limit], "next_cursor": str(items[limit - 1].pk) if len(items) > limit else None}
+    return paginate(queryset, cursor, limit, updated_since).as_dict()
 
 
 @router.get("/channels", response={200: list[ChannelOut], **ERRORS}, summary="Channels")

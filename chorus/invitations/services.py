@@ -60,7 +60,7 @@ def _send(invitation: Invitation, raw_token: str) -> Invitation:
     else:
         invitation.status = Invitation.Status.SENT
     invitation.outbound_email_id = outbound.pk if outbound is not None else None
-    invitation.save(update_fields=["status", "outbound_email_id"])
+    invitation.save(update_fields=["status", "outbound_email_id", "updated_at"])
     return invitation
 
 
@@ -124,7 +124,7 @@ def _reissue(invitation: Invitation, now) -> str:
     invitation.expires_at = now + timedelta(days=VALID_DAYS)
     invitation.last_sent_at = now
     invitation.send_count += 1
-    invitation.save(update_fields=["token_hash", "expires_at", "last_sent_at", "send_count"])
+    invitation.save(update_fields=["token_hash", "expires_at", "last_sent_at", "send_count", "updated_at"])
     return raw
 
 
@@ -164,7 +164,7 @@ def open_invitation(program, raw_token: str) -> Invitation:
     invitation = _find(program, raw_token)
     if invitation.clicked_at is None:
         now = timezone.now()
-        if Invitation.objects.filter(pk=invitation.pk, clicked_at__isnull=True).update(clicked_at=now):
+        if Invitation.objects.filter(pk=invitation.pk, clicked_at__isnull=True).update(clicked_at=now, updated_at=now):
             invitation.clicked_at = now
     return invitation
 
@@ -206,7 +206,7 @@ def accept_invitation(program, raw_token: str) -> Advocate:
     invitation.advocate = advocate
     invitation.joined_at = now
     invitation.clicked_at = invitation.clicked_at or now
-    invitation.save(update_fields=["advocate", "joined_at", "clicked_at"])
+    invitation.save(update_fields=["advocate", "joined_at", "clicked_at", "updated_at"])
     if not Enrolment.objects.filter(advocate=advocate).exists():
         Enrolment.objects.create(advocate=advocate, channel=invitation.channel, invitation=invitation)
     return advocate

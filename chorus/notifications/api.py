@@ -1,12 +1,15 @@
 """Email API: templates (list, get, send a test), the suppression list, bounce and complaint
 reports (API key, or the signed webhook for mail providers)."""
 
+from datetime import datetime
+
 from django.utils.translation import gettext as _
 from ninja import Router, Status
 
-from chorus.advocates.api import CURSOR, ERRORS, LIMIT, page
+from chorus.advocates.api import ERRORS
 from chorus.core.errors import NotFound
 from chorus.core.idempotency import idempotent
+from chorus.core.pagination import CURSOR, LIMIT, UPDATED_SINCE, paginate
 
 from . import bounces, consent
 from .marketing import send_test_email
@@ -41,6 +44,7 @@ def _summary(template: EmailTemplate) -> dict:
 
 @router.get("/email-templates", response={200: TemplatePageOut, **ERRORS}, summary="Email templates")
 def list_templates(request):
+    """The program's email templates with their key, category and languages."""
     return {"items": [_summary(t) for t in EmailTemplate.objects.filter(program=request.auth.program).order_by("key")]}
 
 
@@ -63,9 +67,11 @@ def send_test(request, key: str, payload: SendTestIn):
 
 
 @router.get("/email-suppressions", response={200: SuppressionPageOut, **ERRORS}, summary="Suppression list")
-def list_suppressions(request, cursor: str | None = CURSOR, limit: int = LIMIT):
-    items, next_cursor = page(Suppression.objects.filter(program=request.auth.program), cursor, limit)
-    return {"items": items, "next_cursor": next_cursor}
+def list_suppressions(request, cursor: str | None = CURSOR, limit: int = LIMIT,
+                      updated_since: datetime | None = UPDATED_SINCE):
+    """Addresses that receive no marketing email (bounces, complaints, added by you), newest first."""
+    suppressions = Suppression.objects.filter(program=request.auth.program)
+    return paginate(suppressions, cursor, limit, updated_since, "created_at").as_dict()
 
 
 @router.post("/email-suppressions", response={201: SuppressionOut, 200: SuppressionOut, **ERRORS},
@@ -80,6 +86,7 @@ def add_suppression(request, payload: SuppressionIn):
 
 @router.delete("/email-suppressions/{email}", response={204: None, **ERRORS}, summary="Remove a suppression")
 def remove_suppression(request, email: str):
+    """Let an address receive email again (404 when it is not suppressed)."""
     consent.unsuppress(request.auth.program, email)
     return Status(204, None)
 

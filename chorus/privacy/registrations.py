@@ -145,7 +145,7 @@ def erase_completion_answers(queryset, context) -> int:
         completion.evidence = ""
         completion.evidence_content_type = ""
         completion.rejection_reason = ""
-        completion.save(update_fields=["data", "evidence", "evidence_content_type", "rejection_reason"])
+        completion.save(update_fields=["data", "evidence", "evidence_content_type", "rejection_reason", "updated_at"])
     return len(rows)
 
 

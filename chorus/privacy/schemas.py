@@ -4,6 +4,8 @@ from ninja import Field, Schema
 
 
 class PersonIn(Schema):
+    model_config = {"json_schema_extra": {"examples": [{"email": "jane@example.com"}]}}
+
     email: str = Field(..., max_length=254, description="The person's email address (any spelling: matched normalised).")
 
 

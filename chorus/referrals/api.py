@@ -1,23 +1,28 @@
 """Conversions API: the merchant's server reports signups, purchases and refunds."""
 
 import logging
+from datetime import datetime
 
 import pydantic
+from django.conf import settings
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Router, Status
+from ninja import Query, Router, Status
 
+from chorus.core import ratelimit
 from chorus.core.api_errors import ErrorOut, ServerError, error_body, invalid_input
 from chorus.core.errors import ChorusError, NotFound
 from chorus.core.idempotency import idempotent
+from chorus.core.pagination import CURSOR, LIMIT, UPDATED_SINCE, paginate
 
-from .models import ReferralLink
+from .models import Conversion, ReferralLink
 from .schemas import (
     BatchItemOut,
     ConversionBatchIn,
     ConversionBatchOut,
     ConversionIn,
     ConversionOut,
+    ConversionPageOut,
 )
 from .services.conversions import record_conversion, record_conversions
 from .services.links import link_url, qr_code
@@ -39,6 +44,22 @@ def create_conversion(request, payload: ConversionIn):
     """
     result = record_conversion(request.auth.program, payload.to_input())
     return Status(200 if result.duplicate else 201, ConversionOut.from_result(result))
+
+
+@router.get("/conversions", response={200: ConversionPageOut, **ERRORS}, summary="List conversions")
+def list_conversions(request, type: str | None = Query(None, pattern="^(signup|purchase|refund|lead_won)$"),
+                     advocate_id: int | None = None, order_id: str = Query("", max_length=100),
+                     cursor: str | None = CURSOR, limit: int = LIMIT, updated_since: datetime | None = UPDATED_SINCE):
+    """Recorded conversions, newest first; filter by `type`, the credited `advocate_id` or `order_id`.
+    Conversions never change (a refund is a new one), so `updated_since` filters on `created_at`."""
+    conversions = Conversion.objects.filter(program=request.auth.program).select_related("customer", "referral")
+    if type:
+        conversions = conversions.filter(type=type)
+    if advocate_id is not None:
+        conversions = conversions.filter(referral__advocate_id=advocate_id)
+    if order_id:
+        conversions = conversions.filter(order_id=order_id)
+    return paginate(conversions, cursor, limit, updated_since, "created_at").as_dict()
 
 
 def _item_result(index: int, outcome) -> BatchItemOut:
@@ -81,7 +102,8 @@ def create_conversions_batch(request, payload: ConversionBatchIn):
     ))
 
 
-def _qr(code: str, kind: str) -> HttpResponse:
+def _qr(request, code: str, kind: str) -> HttpResponse:
+    ratelimit.hit(f"public:qr:{ratelimit.client_ip(request)}", settings.CHORUS_PUBLIC_RATE_LIMIT_PER_MINUTE)
     link = ReferralLink.objects.filter(code=code.lower()).first() if len(code) <= 32 else None
     if link is None:
         raise NotFound(_("No referral link has this code."))
@@ -91,13 +113,13 @@ def _qr(code: str, kind: str) -> HttpResponse:
     return response
 
 
-@router.get("/links/{code}/qr.svg", auth=None, response={404: ErrorOut}, summary="QR code of a referral link (SVG)")
+@router.get("/links/{code}/qr.svg", auth=None, response={404: ErrorOut, 429: ErrorOut}, summary="QR code of a referral link (SVG)")
 def link_qr_svg(request, code: str):
     """Public: the QR code of `CHORUS_BASE_URL/r/<code>`, for printing or emails."""
-    return _qr(code, "svg")
+    return _qr(request, code, "svg")
 
 
-@router.get("/links/{code}/qr.png", auth=None, response={404: ErrorOut}, summary="QR code of a referral link (PNG)")
+@router.get("/links/{code}/qr.png", auth=None, response={404: ErrorOut, 429: ErrorOut}, summary="QR code of a referral link (PNG)")
 def link_qr_png(request, code: str):
     """Public: the QR code of `CHORUS_BASE_URL/r/<code>` as a PNG."""
-    return _qr(code, "png")
+    return _qr(request, code, "png")

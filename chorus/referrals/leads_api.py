@@ -1,13 +1,16 @@
 """Leads API: log leads and deals, list them, move them through the pipeline.
 Conventions as in `chorus/advocates/api.py`."""
 
+from datetime import datetime
+
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
-from chorus.advocates.api import CURSOR, ERRORS, LIMIT, page
+from chorus.advocates.api import ERRORS
 from chorus.advocates.models import Advocate
 from chorus.core.errors import NotFound
 from chorus.core.idempotency import idempotent
+from chorus.core.pagination import CURSOR, LIMIT, UPDATED_SINCE, paginate
 
 from .leads_schemas import LeadIn, LeadOut, LeadPageOut, LeadPatch
 from .models import Lead
@@ -46,7 +49,7 @@ def create_lead_endpoint(request, payload: LeadIn):
 @router.get("/leads", response={200: LeadPageOut, **ERRORS}, summary="Leads")
 def list_leads(request, stage: str | None = Query(None, pattern="^(submitted|qualified|won|lost)$"),
                source: str | None = Query(None, pattern="^(referral|other)$"), advocate_id: int | None = None,
-               cursor: str | None = CURSOR, limit: int = LIMIT):
+               cursor: str | None = CURSOR, limit: int = LIMIT, updated_since: datetime | None = UPDATED_SINCE):
     """Leads newest first, optionally of one stage, source or advocate."""
     found = Lead.objects.filter(program=request.auth.program).select_related("program")
     if stage:
@@ -55,12 +58,12 @@ def list_leads(request, stage: str | None = Query(None, pattern="^(submitted|qua
         found = found.filter(source=source)
     if advocate_id is not None:
         found = found.filter(advocate_id=advocate_id)
-    items, next_cursor = page(found, cursor, limit)
-    return {"items": items, "next_cursor": next_cursor}
+    return paginate(found, cursor, limit, updated_since).as_dict()
 
 
 @router.get("/leads/{int:lead_id}", response={200: LeadOut, **ERRORS}, summary="A lead")
 def get_lead(request, lead_id: int):
+    """The lead with its stage, value, source and advocate."""
     return get_lead_for_program(request.auth.program, lead_id)
 
 

@@ -129,7 +129,10 @@ class ConversionOut(Schema):
 class ConversionBatchIn(Schema):
     """Up to 1,000 conversions (backfills). Each item is validated and recorded on its own."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"conversions": [
+        {"type": "signup", "customer_external_id": "cus_8812", "email": "sam@example.org", "promo_code": "JANE-7KQ2M"},
+        PURCHASE_EXAMPLE,
+    ]}]})
 
     # Items are validated one by one in the endpoint, so one bad item fails only itself.
     conversions: SkipValidation[list[ConversionIn]] = Field(
@@ -163,3 +166,35 @@ class ConversionBatchOut(Schema):
     duplicates: int = Field(description="Items recorded before (status 200).")
     failed: int = Field(description="Items refused (see their `error`).")
     results: list[BatchItemOut]
+
+
+class ConversionRecordOut(Schema):
+    """A recorded conversion as listed (refunds are their own rows, pointing at the purchase)."""
+
+    id: int
+    type: str = Field(description="signup | purchase | refund | lead_won")
+    customer_id: int
+    customer_external_id: str
+    referral_id: int | None
+    advocate_id: int | None = Field(description="The advocate credited, when the conversion was referred.")
+    amount: int = Field(description="Minor units of `currency`.")
+    currency: str
+    order_id: str
+    refunded_conversion_id: int | None
+    occurred_at: datetime
+    trust: str = Field(description="server | browser")
+    metadata: dict
+    created_at: datetime
+
+    @staticmethod
+    def resolve_customer_external_id(conversion) -> str:
+        return conversion.customer.external_id
+
+    @staticmethod
+    def resolve_advocate_id(conversion) -> int | None:
+        return conversion.referral.advocate_id if conversion.referral_id else None
+
+
+class ConversionPageOut(Schema):
+    items: list[ConversionRecordOut]
+    next_cursor: str | None = Field(description="Pass as `?cursor=` for the next page; null on the last page.")

@@ -1,12 +1,15 @@
 """Catalog API: catalog items (list, read, create, update) and redemptions (list, read,
 redeem, approve, fulfil, reject, cancel). Conventions as in `chorus/advocates/api.py`."""
 
+from datetime import datetime
+
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
-from chorus.advocates.api import CURSOR, ERRORS, LIMIT, get_advocate_for_program, page
+from chorus.advocates.api import ERRORS, get_advocate_for_program
 from chorus.core.errors import InvalidInput, NotFound
 from chorus.core.idempotency import idempotent
+from chorus.core.pagination import CURSOR, LIMIT, UPDATED_SINCE, paginate
 
 from . import catalog, redemptions
 from .catalog_schemas import (
@@ -60,17 +63,18 @@ def _item_fields(program, payload) -> dict:
 
 
 @router.get("/catalog-items", response={200: CatalogItemPageOut, **ERRORS}, summary="Catalog items")
-def list_items(request, active: bool | None = None, cursor: str | None = CURSOR, limit: int = LIMIT):
+def list_items(request, active: bool | None = None, cursor: str | None = CURSOR, limit: int = LIMIT,
+               updated_since: datetime | None = UPDATED_SINCE):
     """The program's rewards catalog, newest first; `?active=true` for what the store shows."""
     items = CatalogItem.objects.filter(program=request.auth.program)
     if active is not None:
         items = items.filter(is_active=active)
-    found, next_cursor = page(items, cursor, limit)
-    return {"items": found, "next_cursor": next_cursor}
+    return paginate(items, cursor, limit, updated_since).as_dict()
 
 
 @router.get("/catalog-items/{int:item_id}", response={200: CatalogItemOut, **ERRORS}, summary="A catalog item")
 def get_item(request, item_id: int):
+    """The catalog item with its price in points, stock and limits."""
     return get_item_for_program(request.auth.program, item_id)
 
 
@@ -112,7 +116,7 @@ def add_codes(request, item_id: int, payload: CodesIn):
 @router.get("/redemptions", response={200: RedemptionPageOut, **ERRORS}, summary="Redemptions")
 def list_redemptions(request, status: str | None = Query(None, pattern="^(requested|approved|fulfilled|rejected|cancelled)$"),
                      advocate_id: int | None = None, item_id: int | None = None,
-                     cursor: str | None = CURSOR, limit: int = LIMIT):
+                     cursor: str | None = CURSOR, limit: int = LIMIT, updated_since: datetime | None = UPDATED_SINCE):
     """Redemptions newest first, optionally of one status, advocate or item."""
     found = Redemption.objects.filter(program=request.auth.program).select_related("item")
     if status:
@@ -121,12 +125,12 @@ def list_redemptions(request, status: str | None = Query(None, pattern="^(reques
         found = found.filter(advocate_id=advocate_id)
     if item_id is not None:
         found = found.filter(item_id=item_id)
-    items, next_cursor = page(found, cursor, limit)
-    return {"items": items, "next_cursor": next_cursor}
+    return paginate(found, cursor, limit, updated_since).as_dict()
 
 
 @router.get("/redemptions/{int:redemption_id}", response={200: RedemptionOut, **ERRORS}, summary="A redemption")
 def get_redemption(request, redemption_id: int):
+    """The redemption with its status, item, points spent and fulfilment note."""
     return get_redemption_for_program(request.auth.program, redemption_id)
 
 
@@ -153,6 +157,7 @@ def _act(request, redemption_id: int, action):
 @router.post("/redemptions/{int:redemption_id}/approve", response={200: RedemptionOut, **WRITE_ERRORS},
              summary="Approve a redemption")
 def approve_redemption(request, redemption_id: int):
+    """Approve a requested redemption so it waits for fulfilment (409 when it was decided already)."""
     return _act(request, redemption_id, lambda pk: redemptions.approve(pk))
 
 

@@ -26,7 +26,7 @@ class CauseSchema(Schema):
 class CatalogItemPatch(Schema):
     """Change only the fields you send."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"is_active": False}, {"points": 1500, "stock": 40}]})
 
     kind: Kind | None = None
     title: Text(120) | None = None
@@ -140,7 +140,7 @@ class RedemptionIn(Schema):
 
 
 class NoteIn(Schema):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"note": "Shipped with DHL, tracking 00340434161094042557"}]})
 
     note: Text(500) = Field("", description="Shown to the advocate (a reason to reject is required).")
 

@@ -1,8 +1,11 @@
 """Recognition API: an advocate's level standing and badges, and the program's leaderboard."""
 
+from datetime import datetime
+
 from ninja import Query, Router
 
-from chorus.advocates.api import CURSOR, ERRORS, LIMIT, get_advocate_for_program, page
+from chorus.advocates.api import ERRORS, get_advocate_for_program
+from chorus.core.pagination import CURSOR, LIMIT, UPDATED_SINCE, paginate
 
 from . import leaderboard as boards
 from .levels import standing
@@ -43,12 +46,13 @@ def advocate_levels(request, advocate_id: int):
 
 @router.get("/advocates/{int:advocate_id}/badges", response={200: BadgeAwardPageOut, **ERRORS},
             summary="An advocate's badges")
-def advocate_badges(request, advocate_id: int, cursor: str | None = CURSOR, limit: int = LIMIT):
+def advocate_badges(request, advocate_id: int, cursor: str | None = CURSOR, limit: int = LIMIT,
+                    updated_since: datetime | None = UPDATED_SINCE):
     """The badges the advocate earned, newest first."""
     advocate = get_advocate_for_program(request.auth.program, advocate_id)
-    items, next_cursor = page(BadgeAward.objects.filter(advocate=advocate).select_related("badge"), cursor, limit)
-    return {"items": [{"id": award.pk, "badge": _badge(award.badge), "awarded_at": award.awarded_at}
-                      for award in items], "next_cursor": next_cursor}
+    awards = BadgeAward.objects.filter(advocate=advocate).select_related("badge")
+    found = paginate(awards, cursor, limit, updated_since, "awarded_at")
+    return found.as_dict(lambda award: {"id": award.pk, "badge": _badge(award.badge), "awarded_at": award.awarded_at})
 
 
 @router.get("/leaderboard", response={200: LeaderboardOut, **ERRORS}, summary="The leaderboard")

@@ -126,7 +126,7 @@ def test_rewards_are_listed_newest_first_with_a_cursor(api, referred):
     second = api.get(f"/advocates/{referred.pk}/rewards?limit=3&cursor={first['next_cursor']}").json()
 
     assert [item["id"] for item in first["items"]] == [reward.pk for reward in rewards[:3]]
-    assert first["next_cursor"] == str(rewards[2].pk)
+    assert first["next_cursor"] and first["next_cursor"] != str(rewards[2].pk)  # opaque, signed
     assert [item["id"] for item in second["items"]] == [rewards[3].pk]
     assert second["next_cursor"] is None
     newest = rewards[0]
@@ -148,7 +148,7 @@ def test_ledger_is_listed_newest_first_with_a_cursor(api, referred):
         ("credit", -300, "clawback"), ("points", -500, "clawback"), ("credit", 300, "reward"),
         ("points", 500, "reward"), ("credit", 1200, "reward"), ("points", 500, "reward")]
     assert [item["id"] for item in first["items"] + rest["items"]] == [entry.pk for entry in entries]
-    assert (first["next_cursor"], rest["next_cursor"]) == (str(entries[1].pk), None)
+    assert first["next_cursor"] and rest["next_cursor"] is None
     assert first["items"][0]["reward_id"] == entries[0].reward_id
     assert first["items"][0]["currency"] == "USD"
 
@@ -158,10 +158,8 @@ def test_an_advocate_without_entries_has_an_empty_ledger(api, advocate):
 
 
 @pytest.mark.parametrize("query, field_errors", [
-    ("cursor=abc", {"cursor": ["This value has an invalid format."]}),
-    ("cursor=-1", {"cursor": ["This value has an invalid format."]}),
     ("limit=0", {"limit": ["Use a number of at least 1."]}),
-    ("limit=201", {"limit": ["Use a number of at most 200."]}),
+    ("limit=501", {"limit": ["Use a number of at most 500."]}),
     ("limit=ten", {"limit": ["Enter a whole number."]}),
 ])
 def test_bad_paging_parameters_are_422(api, advocate, query, field_errors):

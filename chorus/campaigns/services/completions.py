@@ -110,7 +110,7 @@ def _decide(completion: Completion, status: str, *, user, reason: str = "") -> b
     """Move the completion from pending to `status`; False if it was not pending (no change)."""
     now = timezone.now()
     changed = Completion.objects.filter(pk=completion.pk, status=Completion.Status.PENDING).update(
-        status=status, decided_at=now, decided_by=user if getattr(user, "is_authenticated", False) else None,
+        status=status, decided_at=now, updated_at=now, decided_by=user if getattr(user, "is_authenticated", False) else None,
         rejection_reason=reason)
     completion.refresh_from_db()
     return bool(changed)

@@ -199,3 +199,25 @@ def test_htmx_range_change_swaps_the_dashboard_body(client, owner, program, data
     bad = client.get(url(program), {"start": "2026-03-10", "end": "2026-03-01"}, HTTP_HX_REQUEST="true")
     assert bad.status_code == 200  # htmx swaps only 2xx answers: the message shows in place
     assert "The start date must be on or before the end date." in bad.content.decode() and "<canvas" not in bad.content.decode()
+
+
+def test_dashboard_and_weekly_summary_show_goal_progress(client, owner, program, data):
+    from datetime import timedelta
+
+    from chorus.notifications import weekly_summary
+    from chorus.programs.goals import save_goal
+
+    today = timezone.localdate()
+    # Two referred signups so far (the fixture's data, today) against a target of 8: 25 % done.
+    save_goal(program, kind="operational", name="Eight referred signups", metric="referred_signups", target=8,
+              start_date=today - timedelta(days=10), deadline=today + timedelta(days=30))
+    client.force_login(owner)
+    html = client.get(url(program), data).content.decode()
+    section = html[html.index('id="dashboard-goals"'):]
+    assert "Eight referred signups" in section
+    assert "2 of 8" in section and "25.0 %" in section
+    assert reverse("console:plan", args=[program.slug]) in section
+
+    numbers = weekly_summary.summary(program, today - timedelta(days=6), today)
+    (progress,) = numbers["goals"]
+    assert (progress.goal.name, progress.current, progress.percent_done) == ("Eight referred signups", 2, 25.0)

@@ -18,6 +18,7 @@ from chorus.referrals.services.links import ensure_link, link_url, qr_code, vani
 
 from ..access import advocate_required, get_public_program, hub_advocate
 from ..sharing import content_share_targets
+from .common import public_rate_limit
 
 # --- content vault ------------------------------------------------------------------------------
 
@@ -44,6 +45,7 @@ def _public_item(program, item_id: int) -> ContentItem:
 
 
 @require_safe
+@public_rate_limit("content-page")
 def content_page(request, slug: str, item_id: int):
     """Where a share of an item without its own destination lands: the item, and the way on to
     the program's site carrying the click id (only a valid one for this program)."""

@@ -14,6 +14,7 @@ from chorus.notifications import consent, links
 from chorus.notifications.models import ALL_CATEGORIES, Category, Consent
 
 from ..access import advocate_required
+from .common import public_rate_limit
 
 
 def _invalid(request):
@@ -22,6 +23,7 @@ def _invalid(request):
 
 @csrf_exempt  # mail providers POST "List-Unsubscribe=One-Click" without a CSRF token; the signed token authorises
 @require_http_methods(["GET", "HEAD", "POST"])
+@public_rate_limit("unsubscribe")
 def unsubscribe(request, token: str):
     """GET shows a button (link scanners must not unsubscribe anyone); POST unsubscribes."""
     found = links.program_and_address(token)
@@ -38,6 +40,7 @@ def unsubscribe(request, token: str):
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
+@public_rate_limit("email-preferences")
 def public_preferences(request, token: str):
     """Per-category choices for anyone holding an email of the program (advocate or not)."""
     found = links.program_and_address(token)

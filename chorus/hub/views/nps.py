@@ -12,6 +12,7 @@ from chorus.insights.nps import submit_survey
 from chorus.insights.surveys import question, send_for_token
 
 from ..access import get_public_program
+from .common import public_rate_limit
 
 
 def _activate(request, send) -> None:
@@ -21,6 +22,7 @@ def _activate(request, send) -> None:
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
+@public_rate_limit("nps-survey")
 def survey(request, slug: str, token: str):
     program = get_public_program(slug)
     send = send_for_token(program, token)

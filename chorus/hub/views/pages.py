@@ -17,7 +17,7 @@ from chorus.referrals.services.links import find_link_by_referral_code
 from ..access import get_public_program, hub_advocate
 from ..forms import ClaimForm
 from .clicks import click_client, click_response
-from .common import rate_limited_page
+from .common import public_rate_limit, rate_limited_page
 
 CLAIMS_PER_IP = 10
 CLAIM_WINDOW_SECONDS = 600
@@ -37,6 +37,7 @@ def _usable(link) -> bool:
 
 
 @require_safe
+@public_rate_limit("landing")
 def landing(request, slug: str):
     program = get_public_program(slug)
     context = {"program": program, "claim_form": ClaimForm(), "advocate": hub_advocate(request, program)}
@@ -44,6 +45,7 @@ def landing(request, slug: str):
 
 
 @require_safe
+@public_rate_limit("friend-page")
 def friend(request, slug: str, code: str):
     program = get_public_program(slug)
     link = _find_link(program, code)

@@ -22,6 +22,7 @@ from ..access import activate_advocate_language, advocate_required, get_public_p
 from ..dashboard import ledger_history
 from ..forms import add_service_errors
 from ..recognition_forms import ProfileForm
+from .common import public_rate_limit
 
 
 def _levels_with_progress(advocate, current_standing):
@@ -88,6 +89,7 @@ def profile(request, program, advocate):
 
 
 @require_safe
+@public_rate_limit("wall")
 def wall(request, slug):
     """Public: anyone may look; only advocates who opted in and were featured appear."""
     program = get_public_program(slug)

@@ -388,7 +388,7 @@ def test_unknown_api_path_is_json_404(api):
 
 
 def test_wrong_method_is_json_405(api):
-    response = api.get("/conversions")
+    response = api.client.put("/api/v1/conversions/batch", headers={"Authorization": f"Bearer {api.key}"})
 
     assert response.status_code == 405
     assert response["Allow"] == "POST"
