@@ -33,7 +33,9 @@ class StageIn(Schema):
 class GoalPatch(Schema):
     """Change only the fields you send; `stages`, when sent, replace all stages."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"target": 250000, "deadline": "2027-06-30", "stages": [{"date": "2027-03-31", "target": 100000}]},
+    ]})
 
     kind: Kind | None = None
     name: Text(160) | None = None
@@ -47,6 +49,12 @@ class GoalPatch(Schema):
 
 
 class GoalIn(GoalPatch):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"kind": "strategic", "name": "Referred revenue 2027", "metric": "referred_revenue", "target": 5000000,
+         "start_date": "2027-01-01", "deadline": "2027-12-31", "notes": "20 % more than 2026",
+         "stages": [{"date": "2027-06-30", "target": 2000000}]},
+    ]})
+
     kind: Kind
     name: Text(160)
     metric: Text(60)
@@ -95,7 +103,10 @@ class GoalListOut(Schema):
 
 
 class PersonaIn(Schema):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"name": "Engaged German promoters", "description": "Speak German, referred twice, active this quarter",
+         "languages": ["de"], "min_referrals": 2, "active_within_days": 90, "nps_promoter": True},
+    ]})
 
     name: Text(120)
     description: Text(4000) = ""
@@ -198,6 +209,9 @@ def list_goals(request):
 @router.post("/goals", response={201: GoalOut, **WRITE_ERRORS}, summary="Add a goal")
 @idempotent
 def create_goal(request, payload: GoalIn):
+    """A strategic or operational goal on a metric of the catalogue (see `/analytics/metrics` and the
+    console's glossary), with optional stages; the answer carries its progress measured today.
+    Send an `Idempotency-Key` header to retry safely."""
     program = request.auth.program
     goal = goal_services.save_goal(program, **_goal_fields(program, payload))
     return Status(201, GoalOut(**goal_out(goal_services.goal_progress(goal))))
@@ -205,11 +219,14 @@ def create_goal(request, payload: GoalIn):
 
 @router.get("/goals/{int:goal_id}", response={200: GoalOut, **ERRORS}, summary="A goal with its progress")
 def get_goal(request, goal_id: int):
+    """The goal, its stages and its progress today: current value, expected value, projection at the
+    deadline, status and what it would take."""
     return goal_out(goal_services.goal_progress(get_goal_for_program(request.auth.program, goal_id)))
 
 
 @router.patch("/goals/{int:goal_id}", response={200: GoalOut, **WRITE_ERRORS}, summary="Change a goal")
 def update_goal(request, goal_id: int, payload: GoalPatch):
+    """Change only the fields sent; `stages`, when sent, replace all of the goal's stages."""
     program = request.auth.program
     goal = goal_services.save_goal(program, get_goal_for_program(program, goal_id), **_goal_fields(program, payload))
     return goal_out(goal_services.goal_progress(goal))
@@ -238,6 +255,9 @@ def list_personas(request):
 @router.post("/personas", response={201: PersonaOut, **WRITE_ERRORS}, summary="Add a persona")
 @idempotent
 def create_persona(request, payload: PersonaIn):
+    """A named segment of advocates by attributes (language, level, account, plan, a customer
+    attribute) and behaviour (referrals, recent activity, points, NPS); the answer has the live count.
+    Send an `Idempotency-Key` header to retry safely."""
     program = request.auth.program
     fields = payload.model_dump()
     level_id = fields.pop("min_level_id")

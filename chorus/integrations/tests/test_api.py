@@ -26,8 +26,9 @@ def test_admin_keys_create_list_and_delete_endpoints(admin_api, program, setting
     assert (body["id"], body["url"], body["event_types"], body["is_enabled"]) == (
         endpoint.pk, PUBLIC_URL, ["reward.issued"], True)
     listed = admin_api.get("/webhooks/endpoints").json()
-    assert [item["id"] for item in listed] == [endpoint.pk] and "secret" not in listed[0]
-    assert admin_api.get(f"/webhooks/endpoints/{endpoint.pk}/deliveries").json() == []
+    assert [item["id"] for item in listed["items"]] == [endpoint.pk] and "secret" not in listed["items"][0]
+    assert listed["next_cursor"] is None
+    assert admin_api.get(f"/webhooks/endpoints/{endpoint.pk}/deliveries").json() == {"items": [], "next_cursor": None}
     deleted = admin_api.client.delete(f"{API}/webhooks/endpoints/{endpoint.pk}",
                                       headers={"Authorization": f"Bearer {admin_api.key}"})
     assert deleted.status_code == 204 and not Endpoint.objects.exists()
@@ -55,4 +56,21 @@ def test_other_programs_endpoints_are_404(admin_api, workspace):
     other = factories.make_program(workspace, slug="other")
     endpoint = Endpoint.objects.create(program=other, url=PUBLIC_URL, event_types=["reward.issued"], secret="whsec_x")
     assert admin_api.get(f"/webhooks/endpoints/{endpoint.pk}/deliveries").status_code == 404
-    assert admin_api.get("/webhooks/endpoints").json() == []
+    assert admin_api.get("/webhooks/endpoints").json() == {"items": [], "next_cursor": None}
+
+
+def test_deliveries_are_listed_page_by_page_with_a_cursor(admin_api, program):
+    from chorus.integrations.webhooks_out import EventType, emit
+
+    endpoint = Endpoint.objects.create(program=program, url=PUBLIC_URL, event_types=["advocate.joined"],
+                                       secret="whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
+    for number in (1, 2, 3):
+        emit(program.pk, EventType.ADVOCATE_JOINED, {"advocate": {"id": number}}, f"advocate:{number}")
+    path = f"/webhooks/endpoints/{endpoint.pk}/deliveries"
+    first = admin_api.get(f"{path}?limit=2").json()
+    assert len(first["items"]) == 2 and first["next_cursor"]
+    second = admin_api.get(f"{path}?limit=2&cursor={first['next_cursor']}").json()
+    assert len(second["items"]) == 1 and second["next_cursor"] is None
+    seen = [item["msg_id"] for item in first["items"] + second["items"]]
+    assert len(set(seen)) == 3 and {item["event_type"] for item in first["items"]} == {"advocate.joined"}
+    assert admin_api.get(f"{path}?cursor=forged").status_code == 400

@@ -45,3 +45,13 @@ class DeliveryOut(Schema):
     next_attempt_at: datetime | None
     created_at: datetime
     succeeded_at: datetime | None
+
+
+class EndpointPageOut(Schema):
+    items: list[EndpointOut]
+    next_cursor: str | None = Field(description="Pass as `?cursor=` for the next page; null on the last page.")
+
+
+class DeliveryPageOut(Schema):
+    items: list[DeliveryOut]
+    next_cursor: str | None = Field(description="Pass as `?cursor=` for the next page; null on the last page.")
