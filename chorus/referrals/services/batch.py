@@ -19,6 +19,7 @@ from datetime import datetime
 from django.db import connection
 
 from chorus.advocates.models import Customer
+from chorus.analytics import rollups
 from chorus.analytics.credits import record_credits
 from chorus.campaigns.services.referrals import complete_referral_asks
 from chorus.core import bulk
@@ -386,6 +387,7 @@ class ConversionBatch:
         if self.changed_conversions:
             Conversion.objects.bulk_update(self.changed_conversions, ["referral"])
         self.rewards.flush()
+        rollups.conversions_written(self.program, [*self.new_conversions, *self.changed_conversions])
         record_credits(self.program, [*self.new_conversions, *self.changed_conversions])
         complete_referral_asks(self.program, [*self.new_conversions, *self.changed_conversions])
         self.new_customers, self.new_referrals, self.new_conversions, self.changed_conversions = [], [], [], []
