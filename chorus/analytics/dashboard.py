@@ -77,20 +77,23 @@ def _ranked(per_advocate: dict[int, dict]) -> list[dict]:
 # --- from the rollups ----------------------------------------------------------------------------
 
 def _funnel_parts(program, start: date, end: date) -> tuple[dict, list[FunnelRow], list[dict]]:
+    """Summed in the database: one row per day, one per channel (not one per day and channel)."""
     days = {start + timedelta(days=offset): FunnelRow(day=start + timedelta(days=offset))
             for offset in range((end - start).days + 1)}
+    in_range = ProgramDayRollup.objects.filter(program=program, day__gte=start, day__lte=end)
+    sums = {"c": Sum("clicks"), "u": Sum("unique_clicks"), "s": Sum("signups"), "p": Sum("purchases"),
+            "b": Sum("purchased"), "r": Sum("refunded")}
     totals = FunnelRow()
-    per_channel: dict[str, dict] = {}
-    rows = (ProgramDayRollup.objects.filter(program=program, day__gte=start, day__lte=end)
-            .values_list("day", "channel", "clicks", "unique_clicks", "signups", "purchases", "purchased", "refunded"))
-    for day, channel, clicks, unique, signups, purchases, purchased, refunded in rows:
+    for day, clicks, unique, signups, purchases, purchased, refunded in (
+            in_range.values("day").annotate(**sums).values_list("day", *sums).order_by()):
         row = FunnelRow(day=day, clicks=clicks, unique_clicks=unique, signups=signups, purchases=purchases,
                         revenue=purchased - refunded)
         days[day].add(row)
         totals.add(row)
-        into = per_channel.setdefault(channel, {key: 0 for key in FUNNEL_KEYS})
-        for key in FUNNEL_KEYS:
-            into[key] += getattr(row, key)
+    per_channel = {channel: {"clicks": clicks, "unique_clicks": unique, "signups": signups, "purchases": purchases,
+                             "revenue": purchased - refunded}
+                   for channel, clicks, unique, signups, purchases, purchased, refunded in (
+                       in_range.values("channel").annotate(**sums).values_list("channel", *sums).order_by())}
     funnel = {key: getattr(totals, key) for key in FUNNEL_KEYS}
     return funnel, list(days.values()), _channel_rows(per_channel)
 

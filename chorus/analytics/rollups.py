@@ -252,11 +252,14 @@ def _not_denied(conversions):
     return conversions.exclude(referral__review=Referral.Review.DENIED)
 
 
-def _add_clicks(delta: Delta, clicks, sign: int = 1) -> None:
-    """Clicks counted by day and channel, in the database where possible (one query per day
-    of the range, so no per-row day arithmetic in SQL and the created_at index is used)."""
+def _add_clicks(delta: Delta, clicks, sign: int = 1, *, program_id: int | None = None) -> None:
+    """Clicks counted by day and channel in the database, one query per day of their span
+    (no per-row day arithmetic in SQL). With `program_id`, `clicks` is every program's clicks
+    and only that program's are counted: filtering by program in SQL would let SQLite pick the
+    (program, visitor) index and read all of the program's clicks for every day."""
     clicks = clicks.filter(is_bot=False)
-    span = clicks.aggregate(first=Min("created_at"), last=Max("created_at"))
+    spanned = clicks.filter(program_id=program_id) if program_id is not None else clicks
+    span = spanned.aggregate(first=Min("created_at"), last=Max("created_at"))
     if span["first"] is None:
         return
     day, last = day_of(span["first"]), day_of(span["last"])
@@ -264,8 +267,9 @@ def _add_clicks(delta: Delta, clicks, sign: int = 1) -> None:
         start, end = day_bounds(day, day)
         rows = (clicks.filter(created_at__gte=start, created_at__lt=end).values_list("program_id", "referrer")
                 .annotate(count=Count("pk"), unique=Count("pk", filter=Q(is_unique=True))).order_by())
-        for program_id, referrer, count, unique in rows:
-            delta.clicks(program_id, day, _channel(referrer), sign * count, sign * unique)
+        for found_program, referrer, count, unique in rows:
+            if program_id is None or found_program == program_id:
+                delta.clicks(found_program, day, _channel(referrer), sign * count, sign * unique)
         day += timedelta(days=1)
 
 
@@ -277,7 +281,7 @@ def rebuild(program) -> dict[str, int]:
     from chorus.referrals.models import Click, Conversion
 
     delta = Delta()
-    _add_clicks(delta, Click.objects.filter(program=program))
+    _add_clicks(delta, Click.objects.all(), program_id=program.pk)
     _add_conversions(delta, _not_denied(Conversion.objects.filter(program=program)))
     tz = zone()
     completions = (Completion.objects.filter(ask__program=program)

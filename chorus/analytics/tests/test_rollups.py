@@ -13,7 +13,12 @@ from django.utils import timezone
 
 from chorus.analytics import rollups
 from chorus.analytics.dashboard import _from_sources, _top_advocates, program_dashboard
-from chorus.analytics.models import AdvocateDayRollup, AdvocateRollup, AskDayRollup, ProgramDayRollup
+from chorus.analytics.models import (
+    AdvocateDayRollup,
+    AdvocateRollup,
+    AskDayRollup,
+    ProgramDayRollup,
+)
 from chorus.campaigns.services.asks import save_ask
 from chorus.campaigns.services.completions import approve_completion, submit_completion
 from chorus.core.signing import new_click_id
@@ -277,3 +282,15 @@ def test_an_empty_range_and_a_bad_range(program):
     assert result["top_advocates"] == [] and result["channels"] == [] and result["asks"] == []
     with pytest.raises(ValueError):
         program_dashboard(program, date(2026, 1, 2), date(2026, 1, 1))
+
+
+def test_the_demo_seed_leaves_rollups_matching_its_history(db):
+    from chorus.demo.seed import seed_demo
+
+    demo = seed_demo(base_url="http://127.0.0.1:8123")
+    for program in (demo.program, demo.team_program):
+        for days in (30, 90, 365):
+            start = TODAY - timedelta(days=days - 1)
+            expected = _from_sources(program, start, TODAY)
+            assert program_dashboard(program, start, TODAY) == expected
+        assert expected["funnel"]["clicks"] > 0 and expected["top_advocates"] and expected["channels"]
