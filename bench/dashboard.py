@@ -27,6 +27,7 @@ import random
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 from . import common
@@ -129,6 +130,8 @@ def generate(program, scale: float, seed: int = 7) -> dict:
         cursor = connection.cursor()
         if pg:  # a bulk load of rows whose references are right by construction
             cursor.execute("SET LOCAL session_replication_role = replica")
+        else:  # a bigger page cache for this connection: the indexes of 10M rows are built as they arrive
+            cursor.execute("PRAGMA cache_size = -524288")
         start_id = {model: (model.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
                     for model in (Advocate, ReferralLink, Customer, Referral, Conversion)}
 
@@ -366,18 +369,24 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=40, help="timed calls per date range (default 40)")
     parser.add_argument("--database", choices=["all", "sqlite", "postgresql"], default="all")
     parser.add_argument("--no-write", action="store_true", help="print the result instead of writing the JSON")
+    parser.add_argument("--parallel", action="store_true",
+                        help="generate and time the databases at the same time (each run then shares the CPU)")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         print(json.dumps(child(args.scale, args.runs), default=str))
         return
     runs = {}
-    for vendor in common.databases(args.database):
-        runs[vendor] = result = measure(vendor, args.scale, args.runs)
+    vendors = common.databases(args.database)
+    if args.parallel:  # both databases at once (a busy shared machine gives each process a share)
+        with ThreadPoolExecutor(len(vendors)) as pool:
+            runs.update(zip(vendors, pool.map(lambda vendor: measure(vendor, args.scale, args.runs), vendors), strict=True))
+    for vendor in vendors:
+        runs[vendor] = result = runs.get(vendor) or measure(vendor, args.scale, args.runs)
         common.log(f"{vendor}: generated {result['counts']} in {result['generate_seconds']} s, rollups rebuilt in "
                    f"{result['rebuild_seconds']} s; dashboard p95 {result['p95_ms']} ms "
                    f"({', '.join(name + ' ' + str(value['p95_ms']) for name, value in result['ranges'].items())})")
-    payload = {**runs, "scale": args.scale, "target_p95_ms": TARGET_P95_MS,
+    payload = {**runs, "scale": args.scale, "parallel": args.parallel, "target_p95_ms": TARGET_P95_MS,
                "under_target": all(run["under_target"] for run in runs.values()),
                "all_checks_passed": all(run["funnel_30_days_matches_source"] for run in runs.values())}
     common.write_result("dashboard", payload, print_only=args.no_write)
