@@ -387,9 +387,10 @@ class ConversionBatch:
         if self.changed_conversions:
             Conversion.objects.bulk_update(self.changed_conversions, ["referral"])
         self.rewards.flush()
-        rollups.conversions_written(self.program, [*self.new_conversions, *self.changed_conversions])
         record_credits(self.program, [*self.new_conversions, *self.changed_conversions])
         complete_referral_asks(self.program, [*self.new_conversions, *self.changed_conversions])
+        # last: the dashboard's day rows are shared with the click flushes, lock them the shortest time
+        rollups.conversions_written(self.program, [*self.new_conversions, *self.changed_conversions])
         self.new_customers, self.new_referrals, self.new_conversions, self.changed_conversions = [], [], [], []
 
     def _update_customers(self) -> None:
