@@ -93,6 +93,7 @@ def deactivate_links(queryset, context) -> int:
 register(ReferralLink, section="referral_links", label=_("Referral link"), match=by_advocate(), erase=deactivate_links,
          why="Deactivated with new codes; kept because clicks and referrals point to it.")
 
+
 def erase_click_referrers(queryset, context) -> int:
     """Blank the referring page; the dashboard's rollups count these clicks (and the
     conversions that came through them) as "direct" from then on, as a rebuild would."""
