@@ -99,3 +99,84 @@ class AcquisitionCost(models.Model):
     @property
     def is_referral(self) -> bool:
         return self.channel.strip().casefold() == self.REFERRAL_CHANNEL
+
+
+# --- rollups (issue 5 §7): what the program dashboard reads -------------------------------------
+# Kept up to date where the facts are written (chorus.analytics.rollups), rebuilt from the
+# source tables by `rebuild_rollups`. Days are calendar days in settings.TIME_ZONE. Counters
+# only ever change by `INSERT … ON CONFLICT DO UPDATE SET n = n + excluded.n`, so concurrent
+# writers add up instead of overwriting each other.
+
+class ProgramDayRollup(models.Model):
+    """One program's funnel on one day through one channel (`chorus.analytics.channels`)."""
+
+    program = models.ForeignKey("programs.Program", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    channel = models.CharField(max_length=16)
+    clicks = models.BigIntegerField(default=0)
+    unique_clicks = models.BigIntegerField(default=0)
+    signups = models.BigIntegerField(default=0)
+    purchases = models.BigIntegerField(default=0)
+    purchased = models.BigIntegerField(default=0, help_text="Referred purchases, minor units.")
+    refunded = models.BigIntegerField(default=0, help_text="Referred refunds, minor units (positive).")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["program", "day", "channel"], name="program_day_rollup_key")]
+
+    def __str__(self) -> str:
+        return f"{self.program_id} {self.day} {self.channel}"
+
+
+class AdvocateDayRollup(models.Model):
+    """One advocate's referred conversions on one day."""
+
+    program = models.ForeignKey("programs.Program", on_delete=models.CASCADE, related_name="+")
+    advocate = models.ForeignKey("advocates.Advocate", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    signups = models.BigIntegerField(default=0)
+    purchases = models.BigIntegerField(default=0)
+    purchased = models.BigIntegerField(default=0)
+    refunded = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["advocate", "day"], name="advocate_day_rollup_key")]
+        indexes = [models.Index(fields=["program", "day"], name="advocate_day_rollup_day_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.advocate_id} {self.day}"
+
+
+class AdvocateRollup(models.Model):
+    """One advocate's referred conversions of all time: the order in which the dashboard looks
+    for its top advocates (an advocate's revenue in any range is at most `purchased`)."""
+
+    program = models.ForeignKey("programs.Program", on_delete=models.CASCADE, related_name="+")
+    advocate = models.OneToOneField("advocates.Advocate", on_delete=models.CASCADE, related_name="+")
+    signups = models.BigIntegerField(default=0)
+    purchases = models.BigIntegerField(default=0)
+    purchased = models.BigIntegerField(default=0)
+    refunded = models.BigIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["program", "-purchased", "advocate"], name="advocate_rollup_rank_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.advocate_id}"
+
+
+class AskDayRollup(models.Model):
+    """Completions of one ask submitted on one day; approved ones and their points."""
+
+    program = models.ForeignKey("programs.Program", on_delete=models.CASCADE, related_name="+")
+    ask = models.ForeignKey("campaigns.Ask", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    completions = models.BigIntegerField(default=0)
+    approved = models.BigIntegerField(default=0)
+    points = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["ask", "day"], name="ask_day_rollup_key")]
+        indexes = [models.Index(fields=["program", "day"], name="ask_day_rollup_day_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.ask_id} {self.day}"

@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from chorus.advocates.models import Account, Advocate, Customer
 from chorus.advocates.services import remember_visitor, upsert_advocate
+from chorus.analytics.rollups import rebuild as rebuild_rollups
 from chorus.core.signing import new_click_id
 from chorus.notifications.recognition import quiet_recognition
 from chorus.programs.models import Program
@@ -141,6 +142,8 @@ def seed_demo(*, base_url: str | None = None, now: datetime | None = None) -> De
         seed_insights(program, owner, rng=random.Random(RANDOM_SEED + 5), now=now)
         seed_plan(program, team_program, owner, now, HISTORY_DAYS)  # last: its targets follow the history
         Program.objects.filter(pk__in=[program.pk, team_program.pk]).update(hold_days=DEMO_HOLD_DAYS)
+        for seeded in (program, team_program):  # the history bypasses the writers (bulk clicks, backdated rows)
+            rebuild_rollups(seeded)
     program.refresh_from_db()
     team_program.refresh_from_db()
     return DemoData(program=program, team_program=team_program, owner=owner, star=star, created=True)

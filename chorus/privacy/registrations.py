@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from chorus.advocates.models import Advocate, Customer, LoginToken
+from chorus.analytics import rollups
 from chorus.campaigns.models import AdvocateEvent, AskOpening, Completion, Invitation
 from chorus.core.codes import promo_code
 from chorus.core.models import AuditEvent, IdempotencyRecord
@@ -92,9 +93,16 @@ def deactivate_links(queryset, context) -> int:
 register(ReferralLink, section="referral_links", label=_("Referral link"), match=by_advocate(), erase=deactivate_links,
          why="Deactivated with new codes; kept because clicks and referrals point to it.")
 
+
+def erase_click_referrers(queryset, context) -> int:
+    """Blank the referring page; the dashboard's rollups count these clicks (and the
+    conversions that came through them) as "direct" from then on, as a rebuild would."""
+    return rollups.clicks_referrer_erased(queryset)
+
+
 register(Click, section="clicks", label=_("Clicks on their link"), match=by_advocate("link__advocate"),
          fields=("id", "created_at", "referrer", "device", "is_bot", "is_unique", "content"),
-         erase={"referrer": ""},
+         erase=erase_click_referrers,
          why="Kept for the funnel counts; the referring page (which may be the advocate's own post) is blanked. "
              "Visitor hashes belong to the friends who clicked and are not exported.")
 

@@ -12,6 +12,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from chorus.analytics import rollups
 from chorus.core import bulk
 from chorus.core.codes import coupon_code
 from chorus.core.errors import Conflict
@@ -324,6 +325,7 @@ def review_referral(referral_id: int, *, approve: bool, user, note: str = "", wo
     now = timezone.now()
     pending = Reward.objects.filter(referral=referral, status=Reward.Status.PENDING)
     if not approve:
+        rollups.referral_denied(referral)  # its conversions leave the dashboard's numbers
         pending.update(status=Reward.Status.DENIED, status_reason="review_denied", closed_at=now, updated_at=now)
         return referral
     for reward in pending.select_related("program", "rule"):

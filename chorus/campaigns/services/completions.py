@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from chorus.analytics import rollups
 from chorus.core.errors import Conflict, InvalidInput, NotFound
 from chorus.core.models import audit
 from chorus.insights.nps import record_ask_answer
@@ -82,6 +83,7 @@ def _store(ask: Ask, advocate, data: dict, evidence: Evidence | None, source_key
         completion.evidence.save(evidence.content.name, evidence.content, save=False)
         stored.append(completion.evidence)
     completion.save()
+    rollups.completion_submitted(completion)
     return completion
 
 
@@ -121,6 +123,7 @@ def _approve(completion: Completion, *, user) -> list:
         if completion.status == Completion.Status.APPROVED:
             return []
         raise Conflict(_("This completion was already rejected."), code="already_decided")
+    rollups.completion_approved(completion)
     advocate = completion.advocate
     emit(advocate.program_id, EventType.ASK_COMPLETED, {"completion": payloads.completion(completion)},
          f"completion:{completion.pk}")

@@ -19,6 +19,7 @@ from datetime import datetime
 from django.db import connection
 
 from chorus.advocates.models import Customer
+from chorus.analytics import rollups
 from chorus.analytics.credits import record_credits
 from chorus.campaigns.services.referrals import complete_referral_asks
 from chorus.core import bulk
@@ -390,6 +391,8 @@ class ConversionBatch:
         _emit_webhooks(self.program, self.new_referrals, self.new_conversions)
         record_credits(self.program, [*self.new_conversions, *self.changed_conversions])
         complete_referral_asks(self.program, [*self.new_conversions, *self.changed_conversions])
+        # last: the dashboard's day rows are shared with the click flushes, lock them the shortest time
+        rollups.conversions_written(self.program, [*self.new_conversions, *self.changed_conversions])
         self.new_customers, self.new_referrals, self.new_conversions, self.changed_conversions = [], [], [], []
 
     def _update_customers(self) -> None:

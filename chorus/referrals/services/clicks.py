@@ -22,6 +22,7 @@ from django.db import close_old_connections, connection, transaction
 from django.db.models.constants import OnConflict
 from django.utils import timezone
 
+from chorus.analytics import rollups
 from chorus.core.signing import new_click_id, visitor_hash
 
 from ..models import Click, ReferralLink
@@ -377,6 +378,8 @@ class ClickRecorder:
                 chunk = rows[start : start + size]
                 params = [value for row in chunk for value in (*row[:3], adapt(row[3]), *row[4:])]
                 cursor.execute(_insert_sql(connection.vendor, len(chunk)), params)
+            # the dashboard's rollups, in the same transaction: one grouped upsert per flush
+            rollups.clicks_written([(row[0], row[5], row[3], row[7], row[8]) for row in rows])
 
     def pending(self) -> int:
         with self._lock:
