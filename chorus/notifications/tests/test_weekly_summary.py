@@ -60,6 +60,7 @@ def test_every_member_gets_last_weeks_numbers_once(week, owner, teammate, smtp_s
     assert "Referred signups: 2 (+100.0 %)" in text
     assert "Referred revenue: 42.50 USD (+325.0 %)" in text
     assert "1 completion to review" in text
+    assert "1. Jane Doe: 42.50 USD · 2 signups" in text  # top advocates of the week
     assert "/console/programs/acme/" in text
 
     german = smtp_server.messages_to(teammate.email)
