@@ -146,8 +146,10 @@ class Conversion(models.Model):
     amount = models.BigIntegerField(default=0, help_text="Minor units (cents).")
     currency = models.CharField(max_length=3, blank=True)
     order_id = models.CharField(max_length=100, blank=True)
-    refunded_conversion = models.OneToOneField(
-        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="refund"
+    # A purchase has at most one full refund (order_id unique per type) and any number of
+    # partial ones (stored under "<order_id>#<key>").
+    refunded_conversion = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="refunds"
     )
     occurred_at = models.DateTimeField(db_index=True)
     trust = models.CharField(max_length=8, choices=Trust.choices, default=Trust.SERVER)

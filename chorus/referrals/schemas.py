@@ -39,6 +39,7 @@ class ConversionIn(Schema):
         PURCHASE_EXAMPLE,
         {"type": "signup", "customer_external_id": "cus_8812", "email": "sam@example.org", "promo_code": "JANE-7KQ2M"},
         {"type": "refund", "order_id": "order_10231"},
+        {"type": "refund", "order_id": "order_10231", "refund_id": "re_3MtwBw", "amount": 1500},
     ]})
 
     type: Literal["signup", "purchase", "refund"] = Field(description="What happened.")
@@ -53,13 +54,17 @@ class ConversionIn(Schema):
     order_id: Text(100) = Field("", description="Your order id: a purchase is recorded once per order id; a refund names it.")
     occurred_at: IsoDateTime = Field(None, description="ISO 8601 with a time zone; defaults to now.")
     metadata: Metadata = Field(None, description="Any JSON object you want kept with the event (at most 4 KB).")
+    refund_id: Text(60) = Field("", description=(
+        "Refunds only: your id for a partial refund. Each partial refund is recorded once and lowers "
+        "referred revenue by its `amount`; rewards stay. A refund without it is the order's full "
+        "refund and reverses the purchase's rewards."))
 
     def to_input(self) -> ConversionInput:
         return ConversionInput(
             type=self.type, customer_external_id=self.customer_external_id, email=self.email, name=self.name,
             click_id=self.click_id, promo_code=self.promo_code, referral_code=self.referral_code,
             amount=self.amount, currency=self.currency, order_id=self.order_id, occurred_at=self.occurred_at,
-            metadata=self.metadata or {},
+            metadata=self.metadata or {}, refund_key=self.refund_id if self.type == "refund" else "",
         )
 
 

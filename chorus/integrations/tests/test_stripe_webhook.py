@@ -250,7 +250,11 @@ def test_full_refund_is_linked_to_the_purchase_and_reverses_its_rewards(client, 
 
 
 def test_partial_refunds_count_each_delta_once_and_the_last_refunds_the_purchase(client, endpoint, advocate, rules):
+    from chorus.analytics.dashboard import program_dashboard
+
     deliver(client, completed(client_reference_id=click_id(advocate)))
+    purchase = Conversion.objects.get(type="purchase")
+    day = purchase.occurred_at.date()
 
     first = deliver(client, refunded("evt_r1", 1000))
     again = deliver(client, refunded("evt_r1", 1000))
@@ -260,14 +264,22 @@ def test_partial_refunds_count_each_delta_once_and_the_last_refunds_the_purchase
         "partial_refund", True, "partial_refund")
     assert list(InboundEvent.objects.filter(event_type="charge.refunded").order_by("pk").values_list("amount", flat=True)) == [
         1000, 1500]
-    assert not Conversion.objects.filter(type="refund").exists()
+    # Each partial refund is its own refund row (10.00, then the 15.00 the second event adds):
+    # referred revenue drops to 49.00 − 25.00 = 24.00, and the rewards stay.
+    refunds = Conversion.objects.filter(type="refund").order_by("pk")
+    assert [(row.order_id, row.amount, row.refunded_conversion_id) for row in refunds] == [
+        (f"{purchase.order_id}#evt_r1", 1000, purchase.pk), (f"{purchase.order_id}#evt_r2", 1500, purchase.pk)]
+    assert program_dashboard(endpoint.program, day, day)["funnel"]["revenue"] == 2400
     assert set(Reward.objects.values_list("status", flat=True)) == {"issued"}
 
     last = deliver(client, refunded("evt_r3", 4900))
 
     assert last.json()["reason"] == "refund"
     assert InboundEvent.objects.get(external_id="evt_r3").amount == 2400
-    assert Conversion.objects.get(type="refund").amount == 4900
+    # The last 24.00 is the order's full refund: it claws the rewards back; revenue is 0.
+    assert Conversion.objects.get(type="refund", order_id=purchase.order_id).amount == 2400
+    assert sum(Conversion.objects.filter(type="refund").values_list("amount", flat=True)) == 4900
+    assert program_dashboard(endpoint.program, day, day)["funnel"]["revenue"] == 0
     assert set(Reward.objects.values_list("status", flat=True)) == {"clawed_back"}
 
 

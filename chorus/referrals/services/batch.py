@@ -142,6 +142,7 @@ class ConversionBatch:
         the customers' purchases (which one is first), in one read. Their rewards are read
         only if an event repeats one of them (see _RewardsOf)."""
         order_ids = {item.order_id for item in items if item.order_id}
+        order_ids |= {item.stored_order_id for item in items if getattr(item, "refund_key", "")}
         if not (order_ids or customers):
             return []
         orders, orders_params = bulk.in_list(order_ids)

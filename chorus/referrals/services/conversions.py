@@ -3,7 +3,7 @@
 import json
 import logging
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -39,6 +39,13 @@ class ConversionInput:
     occurred_at: datetime | None = None
     metadata: dict = field(default_factory=dict)
     trust: str = Conversion.Trust.SERVER
+    # A partial refund: its own refund row (stored under order_id "<order>#<key>"), the purchase's
+    # rewards untouched. Without a key a refund is the order's full refund and reverses its rewards.
+    refund_key: str = ""
+
+    @property
+    def stored_order_id(self) -> str:
+        return f"{self.order_id}#{self.refund_key}"[:100] if self.type == "refund" and self.refund_key else self.order_id
 
 
 @dataclass
@@ -61,6 +68,8 @@ def _validate(program, data: ConversionInput) -> ConversionInput:
             errors["email"] = [str(error)]
     if data.type == "refund" and not data.order_id:
         errors["order_id"] = [_("A refund names the order_id of the purchase it reverses.")]
+    if data.refund_key and not data.amount:
+        errors["amount"] = [_("A partial refund gives the amount refunded.")]
     if data.amount < 0:
         errors["amount"] = [_("Amounts are positive integers in minor units (cents).")]
     data.currency = (data.currency or program.currency).upper()
@@ -217,6 +226,8 @@ def _record_refund(batch: ConversionBatch, data: ConversionInput) -> ConversionR
     if purchase is None:
         raise NotFound(_("No purchase with order_id “%(order)s” in this program.") % {"order": data.order_id},
                        field_errors={"order_id": [_("Unknown order.")]})
+    if data.refund_key:
+        return _record_partial_refund(batch, data, purchase)
     data.amount = data.amount or purchase.amount
     refund = batch.existing_conversion(data, purchase.customer)
     if refund is not None:
@@ -226,3 +237,13 @@ def _record_refund(batch: ConversionBatch, data: ConversionInput) -> ConversionR
     changed = rewards.reverse_rewards(purchase, "refunded", order=data.order_id)
     batch.replace_rewards(purchase, changed)
     return ConversionResult(conversion=refund, duplicate=False, rewards=changed)
+
+
+def _record_partial_refund(batch: ConversionBatch, data: ConversionInput, purchase: Conversion) -> ConversionResult:
+    """Part of an order refunded: referred revenue drops by `amount`; rewards stay until a full refund."""
+    stored = replace(data, order_id=data.stored_order_id, refund_key="")
+    refund = batch.existing_conversion(stored, purchase.customer)
+    if refund is not None:
+        return ConversionResult(conversion=refund, duplicate=True)
+    refund = batch.add_conversion(stored, purchase.customer, referral=purchase.referral, refunded_conversion=purchase)
+    return ConversionResult(conversion=refund, duplicate=False)

@@ -133,6 +133,27 @@ def test_refund_reverses_the_purchase_rewards(api, advocate, rules):
     assert set(Reward.objects.values_list("status", flat=True)) == {"denied"}
 
 
+def test_partial_refunds_lower_revenue_once_each_and_keep_the_rewards(api, program, advocate, rules):
+    from chorus.analytics.dashboard import program_dashboard
+
+    api.post("/conversions", purchase(promo_code=advocate.link.promo_code))  # 120.00
+    partial = {"type": "refund", "order_id": "o-1", "refund_id": "re_1", "amount": 2_000}
+
+    first = api.post("/conversions", partial)
+    again = api.post("/conversions", partial)  # a retry of the same partial refund
+    second = api.post("/conversions", {**partial, "refund_id": "re_2", "amount": 500})
+
+    assert (first.status_code, again.status_code, second.status_code) == (201, 200, 201)
+    assert first.json()["rewards"] == [] and set(Reward.objects.values_list("status", flat=True)) == {"pending"}
+    refunds = Conversion.objects.filter(type="refund").order_by("pk")
+    assert [(row.order_id, row.amount) for row in refunds] == [("o-1#re_1", 2_000), ("o-1#re_2", 500)]
+    today = Conversion.objects.get(type="purchase").occurred_at.date()
+    assert program_dashboard(program, today, today)["funnel"]["revenue"] == 12_000 - 2_000 - 500
+
+    missing_amount = api.post("/conversions", {**partial, "refund_id": "re_3", "amount": 0})
+    assert missing_amount.status_code == 422 and "amount" in missing_amount.json()["field_errors"]
+
+
 def test_refund_of_an_unknown_order_is_404_and_writes_nothing(api, rules):
     counts = row_counts()
 

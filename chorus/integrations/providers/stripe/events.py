@@ -3,11 +3,12 @@
 * `checkout.session.completed` (paid) → a purchase, keyed by the session's invoice (subscriptions)
   or payment intent, so the first `invoice.paid` of a subscription is the same purchase.
 * `invoice.paid` → a purchase keyed by the invoice id (renewals earn what the rules say).
-* `charge.refunded` → Stripe sends the cumulative `amount_refunded`: each event counts only
-  what earlier ones did not (its delta, exactly once, under a lock on the purchase). A partial
-  refund is counted in the log; once the charge is fully refunded the purchase is refunded in
-  Chorus (its rewards reversed). A refund whose purchase has not arrived yet waits and is applied
-  when the purchase is recorded.
+* `charge.refunded` → Stripe sends the cumulative `amount_refunded`: each event records only
+  what earlier ones did not (its delta, exactly once, under a lock on the purchase) as a refund
+  conversion, so referred revenue drops with every partial refund. The event that makes the
+  charge fully refunded records the order's full refund, which also reverses its rewards;
+  partial refunds leave rewards alone. A refund whose purchase has not arrived yet waits and is
+  applied when the purchase is recorded.
 
 Attribution: `client_reference_id` holding a Chorus click id (or else a referral/promo code),
 or metadata `chorus_click_id`, `chorus_code`, `referral_code` or `promo_code`.
@@ -166,16 +167,19 @@ def _apply_refund(inbound: InboundEvent, purchase: Conversion) -> None:
     ).exclude(pk=inbound.pk).aggregate(total=Sum("amount"))["total"] or 0
     refunded = inbound.data["amount_refunded"]
     delta = max(0, refunded - counted)
-    if not inbound.data["fully_refunded"]:
-        reason = Reason.PARTIAL_REFUND if delta else Reason.REFUND_COUNTED
-        return mark(inbound, Status.PROCESSED, reason, order_id=purchase.order_id, amount=delta)
+    if not delta:  # an earlier (or later-sent, earlier-arrived) event already counted this much
+        return mark(inbound, Status.PROCESSED, Reason.REFUND_COUNTED, order_id=purchase.order_id, amount=0)
+    fully = inbound.data["fully_refunded"]
     result = record_conversion(inbound.program, ConversionInput(
-        type="refund", order_id=purchase.order_id, amount=max(refunded, counted),
+        type="refund", order_id=purchase.order_id, amount=delta, refund_key="" if fully else inbound.external_id,
         currency=inbound.data["currency"], occurred_at=datetime.fromisoformat(inbound.data["occurred_at"]),
         metadata={"stripe_event": inbound.external_id},
     ))
-    mark(inbound, Status.PROCESSED, Reason.REFUND_COUNTED if result.duplicate else Reason.REFUND,
-         order_id=purchase.order_id, amount=delta, conversion=result.conversion)
+    if result.duplicate:
+        reason = Reason.REFUND_COUNTED
+    else:
+        reason = Reason.REFUND if fully else Reason.PARTIAL_REFUND
+    mark(inbound, Status.PROCESSED, reason, order_id=purchase.order_id, amount=delta, conversion=result.conversion)
 
 
 def _apply_waiting_refunds(program, purchase: Conversion, payment_reference: str) -> None:
