@@ -47,14 +47,19 @@ def _plan_context(request, program, **extra) -> dict:
         **extra)
 
 
-def _save_goal(program, form, goal=None, user=None):
+def _saved(form, save):
+    """`save(form)` when the form is valid, else None; a refusal's messages land on the form."""
     if not form.is_valid():
         return None
     try:
-        return goal_services.save_goal(program, goal, user=user, **form.goal_fields())
+        return save(form)
     except ChorusError as error:
         add_service_errors(form, error)
         return None
+
+
+def _save_goal(program, form, goal=None, user=None):
+    return _saved(form, lambda form: goal_services.save_goal(program, goal, user=user, **form.goal_fields()))
 
 
 @console_view
@@ -162,13 +167,8 @@ def _personas_context(request, program, form=None) -> dict:
 
 
 def _save_persona(program, form, persona=None, user=None):
-    if not form.is_valid():
-        return None
-    try:
-        return persona_services.save_persona(program, persona, user=user, **form.persona_fields())
-    except ChorusError as error:
-        add_service_errors(form, error)
-        return None
+    return _saved(form, lambda form: persona_services.save_persona(program, persona, user=user,
+                                                                   **form.persona_fields()))
 
 
 @console_view
